@@ -1,0 +1,39 @@
+"""torchlike: the torch API on JAX.  ``import torchlike as torch``.
+
+This module only re-exports: the engine lives in ``_core``, ops in ``_ops`` by family.
+"""
+
+from __future__ import annotations
+
+import jax as _jax
+
+# torch's float64 and int64 are real dtypes: JAX must not silently narrow them.
+_jax.config.update("jax_enable_x64", True)
+
+from . import _ops  # noqa: E402,F401 - attaches every op to Tensor
+from . import return_types  # noqa: E402,F401
+from ._core.device import device  # noqa: E402
+from ._core.dtypes import (  # noqa: E402,F401
+    bfloat16, bool, can_cast, cdouble, cfloat, complex64, complex128, double, dtype, finfo, float,
+    float16, float32, float64, get_default_dtype, half, iinfo, int, int8, int16, int32, int64, long,
+    promote_types, set_default_dtype, short, uint8,
+)
+from ._core.grad_mode import (  # noqa: E402,F401
+    enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+    set_grad_enabled,
+)
+from ._core.printing import get_printoptions, printoptions, set_printoptions  # noqa: E402,F401
+from ._core.tensor import Size, Tensor  # noqa: E402
+from ._ops.convert import *  # noqa: E402,F401,F403
+from ._ops.creation import *  # noqa: E402,F401,F403
+from ._ops.indexing import *  # noqa: E402,F401,F403
+from ._ops.pointwise import *  # noqa: E402,F401,F403
+from ._ops.products import *  # noqa: E402,F401,F403
+from ._ops.reduction import *  # noqa: E402,F401,F403
+from ._ops.shape import *  # noqa: E402,F401,F403
+from ._ops.meta import (  # noqa: E402,F401
+    broadcast_shapes, get_num_threads, is_complex, is_floating_point, is_tensor, numel,
+    result_type, set_num_threads,
+)
+
+__version__ = "0.1.0"

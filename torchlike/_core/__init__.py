@@ -1,0 +1,1 @@
+"""torchlike's private engine: Tensor, Storage, views, dtypes, devices, the op registry."""

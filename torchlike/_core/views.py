@@ -1,0 +1,211 @@
+"""Views and in-place writes: the only module that changes a Storage's array.
+
+A view is a chain of steps applied to its storage's array (reads are cached, jitted slices)
+plus torch's (shape, strides, offset) description of the elements it covers.  Writes through
+a view scatter into the flat positions ``offset + sum(i_k * stride_k)``, which handles every
+chain of slicing, select, transpose, permute, reshape, expand and diagonal the same way.
+
+Steps (hashable, static) — dynamic integers (select indices, slice starts) travel separately
+so that ``x[i]`` in a loop reuses one kernel:
+  ("reshape", shape) | ("permute", perm) | ("expand", shape) | ("diagonal", off, d1, d2)
+  | ("index", entries) with entries of ("i",) select, ("s", length, step) slice,
+    ("n",) new axis, ("f",) whole dim.
+"""
+
+from __future__ import annotations
+
+import math
+
+import jax
+import jax.numpy as jnp
+from jax import lax
+
+from .storage import Storage
+
+
+class View:
+    """Where a view tensor's elements live in its base storage."""
+
+    __slots__ = ("chain", "dyn", "shape", "strides", "offset", "base_shape")
+
+    def __init__(self, chain, dyn, shape, strides, offset, base_shape):
+        self.chain = chain
+        self.dyn = dyn
+        self.shape = shape
+        self.strides = strides
+        self.offset = offset
+        self.base_shape = base_shape
+
+    @property
+    def overlapping(self) -> bool:
+        return any(st == 0 and sz > 1 for sz, st in zip(self.shape, self.strides))
+
+
+def contiguous_strides(shape) -> tuple:
+    strides = []
+    acc = 1
+    for s in reversed(shape):
+        strides.append(acc)
+        acc *= max(s, 1)
+    return tuple(reversed(strides))
+
+
+def is_contiguous_strides(shape, strides) -> bool:
+    expected = 1
+    for sz, st in zip(reversed(shape), reversed(strides)):
+        if sz == 1:
+            continue
+        if sz == 0:
+            return True
+        if st != expected:
+            return False
+        expected *= sz
+    return True
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _apply(chain, a, dyn):
+    di = 0
+    for step in chain:
+        kind = step[0]
+        if kind == "reshape":
+            a = a.reshape(step[1])
+        elif kind == "permute":
+            a = a.transpose(step[1])
+        elif kind == "expand":
+            a = jnp.broadcast_to(a, step[1])
+        elif kind == "diagonal":
+            a = jnp.diagonal(a, step[1], step[2], step[3])
+        else:  # index
+            axis = 0
+            for e in step[1]:
+                t = e[0]
+                if t == "f":
+                    axis += 1
+                elif t == "n":
+                    a = jnp.expand_dims(a, axis)
+                    axis += 1
+                elif t == "i":
+                    a = lax.dynamic_index_in_dim(a, dyn[di], axis, keepdims=False)
+                    di += 1
+                else:
+                    length, stride = e[1], e[2]
+                    span = (length - 1) * stride + 1 if length else 0
+                    a = lax.dynamic_slice_in_dim(a, dyn[di], span, axis)
+                    if stride > 1:
+                        a = lax.slice_in_dim(a, 0, span, stride, axis)
+                    di += 1
+                    axis += 1
+    return a
+
+
+_read_kernels: dict = {}
+
+
+def read(view: View, array):
+    k = _read_kernels.get(view.chain)
+    if k is None:
+        chain = view.chain
+        k = _read_kernels[chain] = jax.jit(lambda a, *dyn: _apply(chain, a, dyn))
+    return k(array, *view.dyn)
+
+
+# ---------------------------------------------------------------- making views
+
+
+def derive(t, step, dyn, shape, strides, offset):
+    """A new View of tensor ``t``'s storage: ``t``'s chain followed by ``step``."""
+    v = t._view
+    shape = tuple(shape)
+    if v is None:
+        base_shape = t._storage.array.shape
+        chain, alldyn = (step,), tuple(dyn)
+    else:
+        base_shape = v.base_shape
+        chain, alldyn = v.chain + (step,), v.dyn + tuple(dyn)
+    # Collapse chains that just cover the whole base contiguously, so repeated
+    # view/reshape/squeeze of a tensor never grows an ever-longer chain.
+    if offset == 0 and math.prod(shape) == math.prod(base_shape) and is_contiguous_strides(shape, strides):
+        if shape == base_shape:
+            return None
+        chain, alldyn = (("reshape", shape),), ()
+    return View(chain, alldyn, shape, tuple(strides), offset, base_shape)
+
+
+def compute_view_strides(old_shape, old_strides, new_shape):
+    """torch's computeStride: strides for viewing (old_shape, old_strides) as new_shape, or None."""
+    numel = math.prod(old_shape)
+    if numel == 0:
+        return tuple(old_strides) if tuple(old_shape) == tuple(new_shape) else contiguous_strides(new_shape)
+    new_strides = [0] * len(new_shape)
+    view_d = len(new_shape) - 1
+    chunk_base_stride = old_strides[-1] if old_strides else 1
+    tensor_numel = 1
+    view_numel = 1
+    for tensor_d in range(len(old_shape) - 1, -1, -1):
+        tensor_numel *= old_shape[tensor_d]
+        if tensor_d == 0 or (old_shape[tensor_d - 1] != 1 and
+                             old_strides[tensor_d - 1] != tensor_numel * chunk_base_stride):
+            while view_d >= 0 and (view_numel < tensor_numel or new_shape[view_d] == 1):
+                new_strides[view_d] = view_numel * chunk_base_stride
+                view_numel *= new_shape[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return None
+            if tensor_d > 0:
+                chunk_base_stride = old_strides[tensor_d - 1]
+                tensor_numel = 1
+                view_numel = 1
+    if view_d != -1:
+        return None
+    return tuple(new_strides)
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _positions(shape, strides, offset):
+    pos = jnp.full(shape, offset, dtype=jnp.int64)
+    for k, st in enumerate(strides):
+        if st:
+            pos = pos + lax.broadcasted_iota(jnp.int64, shape, k) * st
+    return pos.reshape(-1)
+
+
+def _scatter(base_shape, shape, strides, base, new, offset):
+    pos = _positions(shape, strides, offset)
+    flat = base.reshape(-1).at[pos].set(new.reshape(-1).astype(base.dtype), unique_indices=True,
+                                        mode="promise_in_bounds")
+    return flat.reshape(base_shape)
+
+
+_write_kernels: dict = {}
+
+OVERLAP_MSG = ("unsupported operation: more than one element of the written-to tensor refers to a "
+               "single memory location. Please clone() the tensor before performing the operation.")
+
+
+def write(t, new) -> None:
+    """Store ``new`` (an array of t's shape; cast to t's dtype) as t's value, seen by every alias."""
+    s: Storage = t._storage
+    v = t._view
+    if new.dtype != t._dtype.np:
+        new = new.astype(t._dtype.np)
+    if v is None:
+        if new.shape != s.array.shape:
+            new = jnp.broadcast_to(new, s.array.shape)
+        s.array = new
+    else:
+        if v.overlapping:
+            raise RuntimeError(OVERLAP_MSG)
+        key = (v.base_shape, v.shape, v.strides)
+        k = _write_kernels.get(key)
+        if k is None:
+            k = _write_kernels[key] = jax.jit(
+                lambda base, new, off, _k=key: _scatter(_k[0], _k[1], _k[2], base, new, off))
+        s.array = k(s.array, new, v.offset)
+        t._cache = new
+        t._cbase = s.array
+    s.version += 1

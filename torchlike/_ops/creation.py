@@ -1,0 +1,434 @@
+"""Creation ops: tensor, zeros/ones/empty/full (+ _like, new_), arange, linspace, logspace, eye, interop."""
+
+from __future__ import annotations
+
+import builtins
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .._core import dtypes as _dt
+from .._core.device import default_device, to_jax
+from .._core.registry import as_shape, export, method
+from .._core.tensor import Tensor
+
+_make = Tensor._make
+_NUMBER = (builtins.bool, builtins.int, builtins.float, builtins.complex, np.number, np.bool_)
+
+
+def _check_dtype(dtype) -> _dt.dtype | None:
+    if dtype is None or isinstance(dtype, _dt.dtype):
+        return dtype
+    if isinstance(dtype, str):  # tolerate 'float32' and 'torch.float32'
+        d = _dt._BY_NAME.get(dtype.removeprefix("torch."))
+        if d is not None:
+            return d
+    if isinstance(dtype, type) and dtype in (builtins.float, builtins.int, builtins.bool, builtins.complex):
+        return {builtins.float: _dt.float64, builtins.int: _dt.int64, builtins.bool: _dt.bool,
+                builtins.complex: _dt.complex128}[dtype]
+    try:
+        return _dt.from_np(np.dtype(dtype))
+    except TypeError:
+        raise TypeError(f"dtype must be torch.dtype, not {type(dtype).__name__}") from None
+
+
+def _place(arr, device):
+    if device is None:
+        device = default_device()
+        if device is None:
+            return arr
+    jdev = to_jax(device)
+    return jax.device_put(arr, jdev)
+
+
+def _finish(arr, dt, device, requires_grad) -> Tensor:
+    t = _make(_place(arr, device), dt)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+# ---------------------------------------------------------------- from data
+
+
+def _infer_np(data) -> np.ndarray:
+    """Convert Python data to numpy with torch's dtype inference (float → default dtype)."""
+    if isinstance(data, np.ndarray):
+        _dt.from_np(data.dtype)
+        return data
+    if isinstance(data, Tensor):
+        return np.asarray(data._data)
+    if isinstance(data, (list, tuple)):
+        _check_ragged(data)
+    try:
+        a = np.asarray(data)
+    except (ValueError, TypeError) as e:
+        raise TypeError(f"Could not infer dtype of {type(data).__name__}: {e}") from None
+    if a.dtype == object:
+        raise TypeError(f"Could not infer dtype of {_first_leaf_type(data)}")
+    if a.dtype.kind in "US":
+        raise TypeError("new(): invalid data type 'str'")
+    if isinstance(data, np.generic):
+        return a
+    if a.dtype.kind == "f" and a.dtype != np.float64:
+        return a  # numpy float32/16 scalars keep their type, as in torch
+    if a.dtype.kind == "f":
+        return a.astype(_dt.get_default_dtype().np)
+    if a.dtype.kind == "c":
+        return a.astype(_dt.default_complex().np)
+    if a.dtype.kind in "iu" and a.dtype != np.uint8:
+        return a.astype(np.int64)
+    return a
+
+
+def _first_leaf_type(data):
+    while isinstance(data, (list, tuple)) and data:
+        data = data[0]
+    return type(data).__name__
+
+
+def _check_ragged(data, dim=0):
+    if not data or not isinstance(data[0], (list, tuple)):
+        return
+    n = len(data[0])
+    for d in data:
+        if not isinstance(d, (list, tuple)) or len(d) != n:
+            got = len(d) if isinstance(d, (list, tuple)) else type(d).__name__
+            raise ValueError(f"expected sequence of length {n} at dim {dim + 1} (got {got})")
+    for d in data:
+        _check_ragged(d, dim + 1)
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
+           pin_memory: bool = False) -> Tensor:
+    """torch.tensor: copy data (nested lists, scalars, numpy arrays, tensors) into a new tensor."""
+    dtype = _check_dtype(dtype)
+    if isinstance(data, Tensor):
+        arr = data._data
+        if dtype is not None and dtype is not data._dtype:
+            arr = arr.astype(dtype.np)
+        return _finish(arr, dtype or data._dtype, device, requires_grad)
+    a = _infer_np(data)
+    dt = dtype or _dt.from_np(a.dtype)
+    return _finish(jnp.asarray(a, dtype=dt.np), dt, device, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """torch.as_tensor: no copy when data already is a tensor of that dtype and device."""
+    dtype = _check_dtype(dtype)
+    if isinstance(data, Tensor):
+        if (dtype is None or dtype is data._dtype) and (device is None or data.device == device):
+            return data
+        return data.to(device=device, dtype=dtype)
+    return tensor(data, dtype=dtype, device=device)
+
+
+def asarray(obj, *, dtype=None, device=None, copy: bool | None = None,
+            requires_grad: bool = False) -> Tensor:
+    """torch.asarray."""
+    if isinstance(obj, Tensor) and not copy:
+        t = as_tensor(obj, dtype, device)
+    elif isinstance(obj, jax.Array):
+        t = from_jax(obj)
+        if dtype is not None:
+            t = t.to(dtype)
+    else:
+        t = tensor(obj, dtype=dtype, device=device)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def from_numpy(ndarray: np.ndarray) -> Tensor:
+    """torch.from_numpy (a copy into a JAX buffer: JAX arrays can't alias writable numpy memory)."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    dt = _dt.from_np(ndarray.dtype)
+    return _make(jnp.asarray(ndarray), dt)
+
+
+def from_jax(array) -> Tensor:
+    """Wrap a jax.Array as a Tensor without copying."""
+    return _make(array, _dt.from_np(array.dtype))
+
+
+# ---------------------------------------------------------------- filled
+
+
+_fill_kernels: dict = {}
+
+
+def _filled(shape, dt: _dt.dtype, value):
+    key = (shape, dt)
+    k = _fill_kernels.get(key)
+    if k is None:
+        n = dt.np
+        k = _fill_kernels[key] = jax.jit(lambda v: jnp.full(shape, v, dtype=n))
+    if isinstance(value, np.generic):
+        value = value.item()
+    return k(value)
+
+
+def _shape_arg(size, name):
+    shape = as_shape(size)
+    for s in shape:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(shape)}")
+    return shape
+
+
+def _filled_tensor(size, value, dtype, device, requires_grad, out, name):
+    shape = _shape_arg(size, name)
+    dt = _check_dtype(dtype) or (out._dtype if out is not None else _dt.get_default_dtype())
+    t = _finish(_filled(shape, dt, value), dt, device, requires_grad)
+    if out is not None:
+        from .._core.registry import set_out
+
+        return set_out(out, t)
+    return t
+
+
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+    """torch.zeros."""
+    return _filled_tensor(size, 0, dtype, device, requires_grad, out, "zeros")
+
+
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+    """torch.ones."""
+    return _filled_tensor(size, 1, dtype, device, requires_grad, out, "ones")
+
+
+def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False, memory_format=None) -> Tensor:
+    """torch.empty (zero-filled: JAX has no uninitialised memory)."""
+    return _filled_tensor(size, 0, dtype, device, requires_grad, out, "empty")
+
+
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
+         requires_grad=False) -> Tensor:
+    """torch.full: dtype inferred from fill_value when not given (§17)."""
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    if dtype is None and out is None:
+        dtype = _dt.scalar_dtype(fill_value)
+    return _filled_tensor((size,), fill_value, dtype, device, requires_grad, out, "full")
+
+
+def _like(input, value, dtype, device, requires_grad):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    dt = _check_dtype(dtype) or input._dtype
+    if device is None:
+        device = input.device if input.device.type != "cpu" else None
+    return _finish(_filled(tuple(input.shape), dt, value), dt, device, requires_grad)
+
+
+def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None) -> Tensor:
+    """torch.zeros_like."""
+    return _like(input, 0, dtype, device, requires_grad)
+
+
+def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None) -> Tensor:
+    """torch.ones_like."""
+    return _like(input, 1, dtype, device, requires_grad)
+
+
+def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None) -> Tensor:
+    """torch.empty_like (zero-filled)."""
+    return _like(input, 0, dtype, device, requires_grad)
+
+
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None) -> Tensor:
+    """torch.full_like."""
+    return _like(input, fill_value, dtype, device, requires_grad)
+
+
+def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+    """torch.scalar_tensor (default dtype unless given)."""
+    return full((), s, dtype=dtype or _dt.get_default_dtype(), device=device,
+                requires_grad=requires_grad)
+
+
+def _new(self, size, value, dtype, device, requires_grad):
+    dt = _check_dtype(dtype) or self._dtype
+    shape = _shape_arg(size, "new")
+    if device is None and self.device.type != "cpu":
+        device = self.device
+    return _finish(_filled(shape, dt, value), dt, device, requires_grad)
+
+
+def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
+              pin_memory=False) -> Tensor:
+    """torch.Tensor.new_zeros."""
+    return _new(self, size, 0, dtype, device, requires_grad)
+
+
+def new_ones(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
+             pin_memory=False) -> Tensor:
+    """torch.Tensor.new_ones."""
+    return _new(self, size, 1, dtype, device, requires_grad)
+
+
+def new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
+              pin_memory=False) -> Tensor:
+    """torch.Tensor.new_empty (zero-filled)."""
+    return _new(self, size, 0, dtype, device, requires_grad)
+
+
+def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None,
+             pin_memory=False) -> Tensor:
+    """torch.Tensor.new_full."""
+    return _new(self, (size,), fill_value, dtype, device, requires_grad)
+
+
+def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None,
+               pin_memory=False) -> Tensor:
+    """torch.Tensor.new_tensor: dtype and device of self unless given."""
+    return tensor(data, dtype=dtype or self._dtype, device=device, requires_grad=requires_grad)
+
+
+for _f in (new_zeros, new_ones, new_empty, new_full, new_tensor):
+    method(_f)
+
+
+def legacy_tensor_new(cls, args, kwargs):
+    """torch.Tensor(...) called directly: data, or sizes, in the default dtype."""
+    if cls is not Tensor:  # subclasses (Parameter) construct themselves
+        return object.__new__(cls)
+    dt = _dt.get_default_dtype()
+    if kwargs.get("device") is not None:
+        kwargs = dict(kwargs)
+        kwargs.pop("device")
+    if not args:
+        return _make(jnp.zeros((0,), dt.np), dt)
+    if len(args) == 1 and not isinstance(args[0], (builtins.int, np.integer)):
+        if isinstance(args[0], Tensor):
+            return args[0]
+        return tensor(args[0], dtype=dt)
+    return zeros(*args, dtype=dt)
+
+
+# ---------------------------------------------------------------- ranges
+
+
+def _num(x):
+    if isinstance(x, Tensor):
+        return x.item()
+    return x
+
+
+def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
+           requires_grad=False) -> Tensor:
+    """torch.arange: int64 for integer arguments, the default dtype when any is a float."""
+    if end is None:
+        start, end = 0, start
+    start, end, step = _num(start), _num(end), _num(step)
+    dtype = _check_dtype(dtype)
+    if dtype is None:
+        if builtins.any(isinstance(v, (builtins.float, np.floating)) for v in (start, end, step)):
+            dtype = _dt.get_default_dtype()
+        else:
+            dtype = _dt.int64
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) / step < 0 and end != start:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    if not builtins.all(math.isfinite(v) for v in (start, end, step)):
+        raise RuntimeError(f"unsupported range: {start} -> {end}")
+    n = builtins.max(math.ceil((end - start) / step), 0)
+    if dtype.category <= _dt.INT and builtins.all(
+            isinstance(v, (builtins.int, np.integer)) for v in (start, end, step)):
+        arr = start + step * np.arange(n, dtype=np.int64)
+    else:
+        arr = start + step * np.arange(n, dtype=np.float64)
+    t = _finish(jnp.asarray(arr.astype(dtype.np)), dtype, device, requires_grad)
+    if out is not None:
+        from .._core.registry import set_out
+
+        return set_out(out, t)
+    return t
+
+
+def _linspace_np(start, end, steps, npdt):
+    # torch's CPU kernel: halves computed from each end, so both endpoints are exact.
+    if steps == 1:
+        return np.array([start], dtype=np.float64)
+    step = (end - start) / (steps - 1)
+    i = np.arange(steps, dtype=np.float64)
+    half = steps // 2
+    return np.where(i < half, start + step * i, end - step * (steps - 1 - i))
+
+
+def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False) -> Tensor:
+    """torch.linspace."""
+    start, end = _num(start), _num(end)
+    if not isinstance(steps, (builtins.int, np.integer)) or isinstance(steps, builtins.bool):
+        raise TypeError(f"linspace(): argument 'steps' must be int, not {type(steps).__name__}")
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    dtype = _check_dtype(dtype)
+    if dtype is None:
+        if builtins.any(isinstance(v, (builtins.complex, np.complexfloating)) for v in (start, end)):
+            dtype = _dt.default_complex()
+        else:
+            dtype = _dt.get_default_dtype()
+    if dtype.is_complex:
+        arr = np.linspace(start, end, steps)
+    else:
+        arr = _linspace_np(float(start), float(end), steps, dtype.np)
+        if dtype.category <= _dt.INT:
+            arr = np.trunc(arr)
+    t = _finish(jnp.asarray(arr.astype(dtype.np)), dtype, device, requires_grad)
+    if out is not None:
+        from .._core.registry import set_out
+
+        return set_out(out, t)
+    return t
+
+
+def logspace(start, end, steps: int, base: float = 10.0, *, out=None, dtype=None, layout=None,
+             device=None, requires_grad=False) -> Tensor:
+    """torch.logspace: ``base ** linspace(start, end, steps)``."""
+    start, end = _num(start), _num(end)
+    dtype = _check_dtype(dtype) or _dt.get_default_dtype()
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    arr = np.power(float(base), _linspace_np(float(start), float(end), steps, np.float64))
+    t = _finish(jnp.asarray(arr.astype(dtype.np)), dtype, device, requires_grad)
+    if out is not None:
+        from .._core.registry import set_out
+
+        return set_out(out, t)
+    return t
+
+
+def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, device=None,
+        requires_grad=False) -> Tensor:
+    """torch.eye."""
+    if n < 0:
+        raise RuntimeError(f"n must be greater or equal to 0, got {n}")
+    if m is not None and m < 0:
+        raise RuntimeError(f"m must be greater or equal to 0, got {m}")
+    dt = _check_dtype(dtype) or _dt.get_default_dtype()
+    t = _finish(jnp.eye(n, n if m is None else m, dtype=dt.np), dt, device, requires_grad)
+    if out is not None:
+        from .._core.registry import set_out
+
+        return set_out(out, t)
+    return t
+
+
+for _f in (tensor, as_tensor, asarray, from_numpy, from_jax, zeros, ones, empty, full, zeros_like,
+           ones_like, empty_like, full_like, scalar_tensor, arange, linspace, logspace, eye):
+    export(_f, method=False)
+
+__all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "from_jax", "zeros", "ones", "empty",
+           "full", "zeros_like", "ones_like", "empty_like", "full_like", "scalar_tensor", "arange",
+           "linspace", "logspace", "eye"]

@@ -1,0 +1,526 @@
+"""Indexing: __getitem__/__setitem__, index_select, gather, scatter, masked ops, take, nonzero,
+index_put, copy_, fill_, zero_."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .._core import dtypes as _dt
+from .._core.registry import (Op, broadcast_shapes, export, inplace, method, operand, run, set_out,
+                              wrap_dim)
+from .._core.tensor import Tensor
+from .shape import index_view
+
+_make = Tensor._make
+
+
+def concrete(arr, opname: str):
+    """The value of ``arr`` as numpy, or a clear error when it is traced (under compile)."""
+    if isinstance(arr, jax.core.Tracer):
+        raise RuntimeError(f"{opname}: the result's shape depends on the data, which torchlike.compile "
+                           f"cannot trace; run it eagerly (outside compile) or use a fixed-size form")
+    return np.asarray(arr)
+
+
+def _int_index(index, name):
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{name}(): argument 'index' must be Tensor, not {type(index).__name__}")
+    if index._dtype not in (_dt.int64, _dt.int32, _dt.int16, _dt.int8, _dt.uint8):
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
+    return index._data
+
+
+def _bounds(idx, size, fmt):
+    if isinstance(idx, jax.core.Tracer) or idx.size == 0:
+        return
+    lo, hi = int(jnp.min(idx)), int(jnp.max(idx))
+    if lo < -size or hi >= size:
+        raise IndexError(fmt.format(index=hi if hi >= size else lo, size=size))
+
+
+# ---------------------------------------------------------------- __getitem__
+
+
+_adv_get = Op("index", "IndexBackward0")
+
+
+def _is_basic(e):
+    return e is None or e is Ellipsis or isinstance(e, (int, slice, np.integer)) and not isinstance(e, bool)
+
+
+def _expand_ellipsis(idx, ndim):
+    consumed = 0
+    for e in idx:
+        if e is None or e is Ellipsis:
+            continue
+        if isinstance(e, Tensor) and e._dtype is _dt.bool or isinstance(e, (bool, np.bool_)):
+            consumed += e.dim() if isinstance(e, Tensor) else 0
+        elif isinstance(e, np.ndarray) and e.dtype == np.bool_:
+            consumed += e.ndim
+        else:
+            consumed += 1
+    if consumed > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
+    out = []
+    seen = False
+    for e in idx:
+        if e is Ellipsis:
+            if seen:
+                raise IndexError("an index can only have a single ellipsis ('...')")
+            seen = True
+            out.extend([slice(None)] * (ndim - consumed))
+        else:
+            out.append(e)
+    return out
+
+
+def _basic_spec(self, idx):
+    shape = self.shape
+    spec, d = [], 0
+    for e in idx:
+        if e is None:
+            spec.append(("n",))
+            continue
+        size = shape[d]
+        if isinstance(e, slice):
+            if e.step is not None and int(e.step) <= 0:
+                raise ValueError("step must be greater than zero")
+            start, stop, step = e.indices(size)
+            length = len(range(start, stop, step))
+            if length == size and step == 1:
+                spec.append(("f",))
+            else:
+                spec.append(("s", start if length else 0, length, step))
+        else:
+            i = int(e)
+            if not -size <= i < size:
+                raise IndexError(f"index {i} is out of bounds for dimension {d} with size {size}")
+            spec.append(("i", i + size if i < 0 else i))
+        d += 1
+    return spec
+
+
+def _getitem(self, idx):
+    if not isinstance(idx, tuple):
+        idx = (idx,)
+    if all(_is_basic(e) for e in idx):
+        if self.dim() == 0 and not all(e is None or e is Ellipsis for e in idx):
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                             "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+        return index_view(self, _basic_spec(self, _expand_ellipsis(idx, self.dim())), "index")
+    return _advanced_get(self, idx)
+
+
+def _advanced_index(self, idx):
+    """Normalise an advanced index to (static structure, dynamic index arrays)."""
+    idx = _expand_ellipsis(idx, self.dim())
+    shape = self.shape
+    struct, arrays, d = [], [], 0
+    for e in idx:
+        if e is None:
+            struct.append(None)
+            continue
+        if isinstance(e, slice):
+            struct.append(("slice", e.start, e.stop, e.step))
+            if e.step is not None and int(e.step) <= 0:
+                raise ValueError("step must be greater than zero")
+            d += 1
+            continue
+        if isinstance(e, (bool, np.bool_)):
+            e = Tensor._make(jnp.asarray(bool(e)), _dt.bool)
+        if isinstance(e, (list, tuple, np.ndarray, int, np.integer)):
+            from .creation import tensor
+
+            e = tensor(e)
+        if not isinstance(e, Tensor):
+            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte or "
+                             "bool tensors are valid indices (got " + type(e).__name__ + ")")
+        if e._dtype in (_dt.bool, _dt.uint8):
+            m = concrete(e._data, "boolean mask indexing")
+            for k in range(m.ndim):
+                if d + k >= len(shape) or m.shape[k] != shape[d + k]:
+                    raise IndexError(f"The shape of the mask {list(m.shape)} at index {k} does not "
+                                     f"match the shape of the indexed tensor {list(shape)} at index "
+                                     f"{d + k}")
+            if m.ndim == 0:
+                struct.append(None)
+                arrays.append(jnp.asarray(np.nonzero(np.atleast_1d(m))[0]))
+                struct[-1] = ("new_mask",)
+                continue
+            for nz in np.nonzero(m):
+                struct.append(("arr",))
+                arrays.append(jnp.asarray(nz))
+            d += m.ndim
+            continue
+        if e._dtype.category != _dt.INT:
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        _bounds(e._data, shape[d], "index {index} is out of bounds for dimension " + str(d) +
+                " with size {size}")
+        struct.append(("arr",))
+        arrays.append(e._data)
+        d += 1
+    return tuple(struct), arrays
+
+
+def _jax_index(struct, arrays):
+    out, it = [], iter(arrays)
+    for s in struct:
+        if s is None:
+            out.append(None)
+        elif s[0] == "slice":
+            out.append(slice(s[1], s[2], s[3]))
+        elif s[0] == "new_mask":
+            out.append(None)
+            out.append(next(it))
+        else:
+            out.append(next(it))
+    return tuple(out)
+
+
+def _advanced_get(self, idx):
+    struct, arrays = _advanced_index(self, idx)
+
+    def build():
+        return lambda a, *ix: a[_jax_index(struct, ix)]
+
+    return run(_adv_get, struct, build, (self._data, *arrays), (self,) + (None,) * len(arrays),
+               self._dtype)
+
+
+# ---------------------------------------------------------------- __setitem__
+
+
+_index_put = Op("index_put", "IndexPutBackward0")
+
+
+def _value_array(self, value):
+    v, dv, kv = operand(value, "value")
+    return v
+
+
+def _setitem(self, idx, value):
+    if not isinstance(idx, tuple):
+        idx = (idx,)
+    if all(_is_basic(e) for e in idx):
+        if self.dim() == 0 and all(e is None or e is Ellipsis for e in idx):
+            return copy_(self, value)
+        target = index_view(self, _basic_spec(self, _expand_ellipsis(idx, self.dim())), "index")
+        copy_(target, value)
+        return
+    # A full-shape boolean mask is a where(): no data-dependent shapes, so it also compiles.
+    if len(idx) == 1 and isinstance(idx[0], Tensor) and idx[0]._dtype is _dt.bool and \
+            tuple(idx[0].shape) == tuple(self.shape):
+        from .pointwise import where
+
+        v = value if isinstance(value, Tensor) else _scalar_for(self, value)
+        if isinstance(v, Tensor) and v.dim() > 0 and tuple(v.shape) != tuple(self.shape):
+            pass  # a values list for the selected elements: the general path below
+        else:
+            inplace(self, where(idx[0], v, self).to(self._dtype))
+            return
+    index_put_(self, idx, value if isinstance(value, Tensor) else _scalar_for(self, value))
+
+
+def _scalar_for(self, value):
+    from .creation import tensor
+
+    return tensor(value, dtype=self._dtype, device=self.device if self.device.type != "cpu" else None)
+
+
+def index_put(input, indices, values, accumulate: bool = False) -> Tensor:
+    """torch.index_put: out-of-place ``input[indices] = values`` (or += with accumulate)."""
+    if not isinstance(values, Tensor):
+        values = _scalar_for(input, values)
+    struct, arrays = _advanced_index(input, tuple(indices))
+    key = (struct, bool(accumulate), input._dtype)
+
+    def build():
+        def f(a, v, *ix):
+            ref = a.at[_jax_index(struct, ix)]
+            v = v.astype(a.dtype)
+            return ref.add(v) if accumulate else ref.set(v)
+
+        return f
+
+    try:
+        return run(_index_put, key, build, (input._data, values._data, *arrays),
+                   (input, values) + (None,) * len(arrays), input._dtype)
+    except (ValueError, TypeError) as e:
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(values.shape)} cannot be "
+                           f"broadcast to indexing result: {e}") from None
+
+
+def index_put_(self, indices, values, accumulate: bool = False) -> Tensor:
+    """torch.Tensor.index_put_."""
+    return inplace(self, index_put(self, indices, values, accumulate))
+
+
+Tensor.__getitem__ = _getitem
+Tensor.__setitem__ = _setitem
+
+# ---------------------------------------------------------------- copy / fill
+
+
+_copy = Op("copy_", "CopyBackwards")
+
+
+def copy_(self, src, non_blocking: bool = False) -> Tensor:
+    """torch.Tensor.copy_: broadcast src into self, cast to self's dtype."""
+    if not isinstance(src, Tensor):
+        src = _scalar_for(self, src)
+    ss, ds = tuple(self.shape), tuple(src.shape)
+    if ss != ds and broadcast_shapes(ss, ds) != ss:
+        raise RuntimeError(f"output with shape {list(ss)} doesn't match the broadcast shape "
+                           f"{list(broadcast_shapes(ss, ds))}")
+    key = (ss, self._dtype)
+    r = run(_copy, key, lambda: (lambda s: jnp.broadcast_to(s, ss).astype(self._dtype.np)),
+            (src._data,), (src,), self._dtype)
+    return inplace(self, r)
+
+
+_fill = Op("fill_", "FillBackward0")
+
+
+def fill_(self, value) -> Tensor:
+    """torch.Tensor.fill_ (value: a number or a 0-dim tensor)."""
+    if isinstance(value, Tensor):
+        if value.dim() != 0:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value.dim()} dimensions.")
+        return copy_(self, value)
+    v, dv, _ = operand(value, "value")
+    shape, dt = tuple(self.shape), self._dtype
+    r = run(_fill, (shape, dt), lambda: (lambda x: jnp.full(shape, x, dt.np)), (v,), (None,), dt)
+    return inplace(self, r)
+
+
+def zero_(self) -> Tensor:
+    """torch.Tensor.zero_."""
+    return fill_(self, 0)
+
+
+def fill(input, value) -> Tensor:
+    """torch.fill: a filled copy."""
+    from .shape import clone
+
+    return fill_(clone(input), value)
+
+
+method(copy_)
+method(fill_)
+method(zero_)
+export(fill, method=False)
+
+# ---------------------------------------------------------------- selection ops
+
+_index_select = Op("index_select")
+
+
+def index_select(input, dim: int, index, *, out=None) -> Tensor:
+    """torch.index_select (§13)."""
+    ix = _int_index(index, "index_select")
+    if index.dim() > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    d = wrap_dim(dim, input.dim())
+    size = input.shape[d] if input.dim() else 1
+    if not isinstance(ix, jax.core.Tracer) and ix.size:
+        if int(jnp.min(ix)) < 0 or int(jnp.max(ix)) >= size:
+            raise IndexError("index out of range in self")
+    key = (d, input.dim() == 0)
+    r = run(_index_select, key,
+            lambda: (lambda a, i: jnp.take(a, i.reshape(-1), axis=d) if a.ndim else a[None][i.reshape(-1)].reshape(i.shape)),
+            (input._data, ix), (input, None), input._dtype)
+    return r if out is None else set_out(out, r)
+
+
+_gather = Op("gather")
+
+
+def gather(input, dim: int, index, *, sparse_grad: bool = False, out=None) -> Tensor:
+    """torch.gather: ``out[i][j][k] = input[index[i][j][k]][j][k]`` for dim 0 (§13)."""
+    ix = _int_index(index, "gather")
+    n = max(input.dim(), 1)
+    d = wrap_dim(dim, n)
+    if index.dim() != input.dim() and not (index.dim() <= 1 and input.dim() <= 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    ishape, xshape = tuple(index.shape), tuple(input.shape) or (1,)
+    for k in range(len(ishape)):
+        if k != d and ishape[k] > xshape[k]:
+            raise RuntimeError(f"Size does not match at dimension {k} expected index "
+                               f"{list(ishape)} to be smaller than self {list(xshape)} apart from "
+                               f"dimension {d}")
+    _bounds(ix, xshape[d], "index {index} is out of bounds for dimension " + str(d) +
+            " with size {size}")
+    key = (d, ishape)
+
+    def build():
+        def f(a, i):
+            sh = a.shape
+            a = a.reshape(sh or (1,))
+            i = i.reshape(ishape or (1,))
+            sl = tuple(slice(0, i.shape[k]) if k != d else slice(None) for k in range(a.ndim))
+            return jnp.take_along_axis(a[sl], i, axis=d).reshape(ishape)
+
+        return f
+
+    r = run(_gather, key, build, (input._data, ix), (input, None), input._dtype)
+    return r if out is None else set_out(out, r)
+
+
+_scatter = Op("scatter")
+
+
+def _scatter_impl(input, dim, index, src, reduce, opname):
+    ix = _int_index(index, opname)
+    d = wrap_dim(dim, max(input.dim(), 1))
+    xshape = tuple(input.shape)
+    ishape = tuple(index.shape)
+    if index.dim() != input.dim() and index.numel() > 1:
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    scalar_src = not isinstance(src, Tensor)
+    if not scalar_src:
+        for k in range(len(ishape)):
+            if ishape[k] > src.shape[k]:
+                raise RuntimeError(f"Expected index {list(ishape)} to be smaller than self "
+                                   f"{list(xshape)} apart from dimension {d} and to be smaller "
+                                   f"size than src {list(src.shape)}")
+    _bounds(ix, (xshape or (1,))[d], "index {index} is out of bounds for dimension " + str(d) +
+            " with size {size}")
+    sv = operand(src, "src")[0]
+    key = (d, ishape, reduce, input._dtype, scalar_src)
+
+    def build():
+        def f(a, i, s):
+            sh = a.shape
+            a = a.reshape(sh or (1,))
+            i = i.reshape(ishape or (1,))
+            if scalar_src:
+                vals = jnp.full(i.shape, s, a.dtype)
+            else:
+                s = s.reshape(s.shape or (1,))
+                vals = s[tuple(slice(0, n) for n in i.shape)].astype(a.dtype)
+            grids = list(jnp.indices(i.shape, sparse=True))
+            grids[d] = i
+            ref = a.at[tuple(grids)]
+            if reduce in ("add", "sum"):
+                r = ref.add(vals)
+            elif reduce in ("multiply", "prod"):
+                r = ref.multiply(vals)
+            else:
+                r = ref.set(vals)
+            return r.reshape(sh)
+
+        return f
+
+    return run(_scatter, key, build, (input._data, ix, sv),
+               (input, None, None if scalar_src else src), input._dtype)
+
+
+def scatter(input, dim: int, index, src=None, *, value=None, reduce: str | None = None,
+            out=None) -> Tensor:
+    """torch.scatter (src tensor or scalar value; reduce 'add' / 'multiply')."""
+    if src is None:
+        src = value
+    if reduce not in (None, "add", "multiply"):
+        raise RuntimeError("reduce argument must be either add or multiply.")
+    r = _scatter_impl(input, dim, index, src, reduce, "scatter")
+    return r if out is None else set_out(out, r)
+
+
+def scatter_(self, dim: int, index, src=None, *, value=None, reduce: str | None = None) -> Tensor:
+    """torch.Tensor.scatter_."""
+    return inplace(self, scatter(self, dim, index, src, value=value, reduce=reduce))
+
+
+def scatter_add(input, dim: int, index, src) -> Tensor:
+    """torch.scatter_add."""
+    return _scatter_impl(input, dim, index, src, "add", "scatter_add")
+
+
+_masked_select = Op("masked_select")
+
+
+def masked_select(input, mask, *, out=None) -> Tensor:
+    """torch.masked_select: the selected elements as a 1-D tensor (§13)."""
+    if not isinstance(mask, Tensor) or mask._dtype is not _dt.bool:
+        raise RuntimeError(f"masked_select: expected BoolTensor for mask")
+    shape = broadcast_shapes(tuple(input.shape), tuple(mask.shape))
+    m = concrete(jnp.broadcast_to(mask._data, shape), "masked_select")
+    pos = jnp.asarray(np.flatnonzero(m))
+    r = run(_masked_select, shape, lambda: (lambda a, p: jnp.broadcast_to(a, shape).reshape(-1)[p]),
+            (input._data, pos), (input, None), input._dtype)
+    return r if out is None else set_out(out, r)
+
+
+_masked_fill = Op("masked_fill")
+
+
+def masked_fill(input, mask, value) -> Tensor:
+    """torch.masked_fill (value: a number or 0-dim tensor)."""
+    if not isinstance(mask, Tensor) or mask._dtype is not _dt.bool:
+        got = mask._dtype._tag if isinstance(mask, Tensor) else type(mask).__name__
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {got}")
+    if isinstance(value, Tensor) and value.dim() != 0:
+        raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor "
+                           f"with {value.dim()} dimension(s).")
+    v, dv, kv = operand(value, "value")
+    shape = broadcast_shapes(tuple(input.shape), tuple(mask.shape))
+    dt = input._dtype
+    if dt.category < dv.category and kv == 2:
+        # torch refuses e.g. a float value for an int tensor only in-place; out-of-place it casts.
+        pass
+    key = (shape, dt, kv == 2)
+    r = run(_masked_fill, key,
+            lambda: (lambda a, m, x: jnp.where(m, jnp.asarray(x).astype(dt.np), jnp.broadcast_to(a, shape))),
+            (input._data, mask._data, v), (input, None, value if kv != 2 else None), dt)
+    return r
+
+
+def masked_fill_(self, mask, value) -> Tensor:
+    """torch.Tensor.masked_fill_."""
+    return inplace(self, masked_fill(self, mask, value))
+
+
+_take = Op("take")
+
+
+def take(input, index) -> Tensor:
+    """torch.take: index into the flattened input (§13)."""
+    ix = _int_index(index, "take")
+    n = input.numel()
+    if not isinstance(ix, jax.core.Tracer) and ix.size:
+        lo, hi = int(jnp.min(ix)), int(jnp.max(ix))
+        if lo < -n or hi >= n:
+            bad = hi if hi >= n else lo
+            raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
+    return run(_take, None, lambda: (lambda a, i: a.reshape(-1)[i]), (input._data, ix), (input, None),
+               input._dtype)
+
+
+def nonzero(input, *, out=None, as_tuple: bool = False):
+    """torch.nonzero: an (n, ndim) int64 tensor of coordinates, or a tuple of 1-D tensors (§13)."""
+    a = concrete(input._data, "nonzero")
+    if as_tuple:
+        return tuple(_make(jnp.asarray(ix, dtype=jnp.int64), _dt.int64)
+                     for ix in np.nonzero(np.atleast_1d(a)))
+    r = _make(jnp.asarray(np.argwhere(a), dtype=jnp.int64).reshape(-1, a.ndim), _dt.int64)
+    return r if out is None else set_out(out, r)
+
+
+def argwhere(input) -> Tensor:
+    """torch.argwhere."""
+    return nonzero(input)
+
+
+for _f in (index_select, gather, scatter, scatter_add, masked_select, masked_fill, take, nonzero,
+           argwhere, index_put):
+    export(_f)
+method(scatter_)
+method(masked_fill_)
+method(index_put_)
+Tensor.scatter_add_ = lambda self, dim, index, src: inplace(self, scatter_add(self, dim, index, src))
+
+__all__ = ["index_select", "gather", "scatter", "scatter_add", "masked_select", "masked_fill",
+           "take", "nonzero", "argwhere", "index_put", "fill"]

@@ -1,0 +1,69 @@
+"""Queries about tensors and dtypes: is_tensor, numel, result_type, broadcast_shapes, threads."""
+
+from __future__ import annotations
+
+import os
+
+from .._core import dtypes as _dt
+from .._core.registry import broadcast_shapes as _broadcast_shapes
+from .._core.registry import operand
+from .._core.tensor import Size, Tensor
+
+
+def is_tensor(obj) -> bool:
+    """torch.is_tensor."""
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input: Tensor) -> bool:
+    """torch.is_floating_point."""
+    return input._dtype.is_floating_point
+
+
+def is_complex(input: Tensor) -> bool:
+    """torch.is_complex."""
+    return input._dtype.is_complex
+
+
+def numel(input: Tensor) -> int:
+    """torch.numel."""
+    return input.numel()
+
+
+def result_type(tensor1, tensor2) -> _dt.dtype:
+    """torch.result_type: the dtype an arithmetic op on these operands gives."""
+    _, d1, k1 = operand(tensor1, "tensor1")
+    _, d2, k2 = operand(tensor2, "tensor2")
+    return _dt.result_type_of(((d1, k1), (d2, k2)))
+
+
+def broadcast_shapes(*shapes) -> Size:
+    """torch.broadcast_shapes."""
+    norm = []
+    for s in shapes:
+        if isinstance(s, int):
+            s = (s,)
+        for d in s:
+            if d < 0:
+                raise RuntimeError(f"Trying to create tensor with negative dimension {d}: {list(s)}")
+        norm.append(tuple(s))
+    return Size(_broadcast_shapes(*norm))
+
+
+_threads = [os.cpu_count() or 1]
+
+
+def get_num_threads() -> int:
+    """torch.get_num_threads (XLA manages its own threads; this reports the setting)."""
+    return _threads[0]
+
+
+def set_num_threads(n: int) -> None:
+    """torch.set_num_threads (recorded only: XLA's CPU thread pool is fixed at start-up)."""
+    if not isinstance(n, int) or n <= 0:
+        raise RuntimeError("set_num_threads expects a positive integer")
+    _threads[0] = n
+
+
+__all__ = ["is_tensor", "is_floating_point", "is_complex", "numel", "result_type",
+           "broadcast_shapes", "get_num_threads", "set_num_threads"]

@@ -1,0 +1,369 @@
+"""Pointwise ops: arithmetic, math, comparisons, logical and bitwise ops, clamp, where."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+
+from .._core import dtypes as _dt
+from .._core.registry import (ALWAYS_BOOL, COMPLEX_TO_FLOAT, DEFAULT, INT_TO_FLOAT, Op, binary,
+                              export, inplace, operand, result_type_of, run, set_out, unary)
+from .._core.tensor import Tensor
+
+# ---------------------------------------------------------------- arithmetic
+
+
+def _no_bool_sub(a, b, rt):
+    if rt is _dt.bool:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+
+
+def _int_zero_check(a, b, rt):
+    # JAX returns garbage for integer division by zero; torch raises.  Skipped under compile.
+    if rt.category > _dt.INT:
+        return
+    if isinstance(b, (bool, int, float)):
+        zero = b == 0
+    elif isinstance(b, jax.core.Tracer):
+        return
+    else:
+        zero = bool(jnp.any(b == 0))
+    if zero:
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _trunc_div(a, b):
+    if jnp.issubdtype(a.dtype, jnp.integer):
+        return lax.div(a, b)
+    return jnp.trunc(a / b)
+
+
+def _floor_div(a, b):
+    if a.dtype == jnp.bool_:
+        return jnp.logical_and(a, b)
+    return jnp.floor_divide(a, b)
+
+
+def _bool_add(a, b):
+    return jnp.logical_or(a, b) if a.dtype == jnp.bool_ else jnp.add(a, b)
+
+
+def _bool_mul(a, b):
+    return jnp.logical_and(a, b) if a.dtype == jnp.bool_ else jnp.multiply(a, b)
+
+
+_add2 = binary("_add", _bool_add, grad_name="AddBackward0", method_=False, inplace=True)
+_sub2 = binary("_sub", jnp.subtract, grad_name="SubBackward0", method_=False, check=_no_bool_sub)
+mul = binary("mul", _bool_mul, dunders=("__mul__",), rdunders=("__rmul__",), idunder="__imul__",
+             doc="torch.mul.")
+multiply = export(mul, "multiply", method=True)
+
+
+def _alpha_check(other, alpha, dt_input):
+    if isinstance(alpha, float) and not isinstance(alpha, bool):
+        d = dt_input
+        if d.category <= _dt.INT:
+            raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                               "point number.")
+
+
+def add(input, other, *, alpha=1, out=None) -> Tensor:
+    """torch.add: ``input + alpha * other``."""
+    if alpha != 1:
+        if isinstance(input, Tensor):
+            _alpha_check(other, alpha, input._dtype)
+        other = mul(other, alpha)
+    return _add2(input, other, out=out)
+
+
+def sub(input, other, *, alpha=1, out=None) -> Tensor:
+    """torch.sub: ``input - alpha * other``."""
+    if alpha != 1:
+        if isinstance(input, Tensor):
+            _alpha_check(other, alpha, input._dtype)
+        other = mul(other, alpha)
+    return _sub2(input, other, out=out)
+
+
+def _add_(self, other, *, alpha=1):
+    return inplace(self, add(self, other, alpha=alpha))
+
+
+def _sub_(self, other, *, alpha=1):
+    return inplace(self, sub(self, other, alpha=alpha))
+
+
+export(add, inplace=_add_, dunders=("__add__",))
+export(sub, inplace=_sub_, dunders=("__sub__",))
+export(sub, "subtract", inplace=_sub_)
+Tensor.__radd__ = lambda self, other: add(other, self)
+Tensor.__rsub__ = lambda self, other: sub(other, self)
+Tensor.__iadd__ = _add_
+Tensor.__isub__ = _sub_
+
+_true_div = binary("_true_div", jnp.true_divide, INT_TO_FLOAT, grad_name="DivBackward0",
+                   method_=False)
+_trunc_divide = binary("_trunc_div", _trunc_div, grad_name="DivBackward0", method_=False,
+                       check=_int_zero_check)
+_floor_divide = binary("floor_divide", _floor_div, grad_name="DivBackward0", check=_int_zero_check,
+                       dunders=("__floordiv__",), rdunders=("__rfloordiv__",),
+                       idunder="__ifloordiv__")
+
+
+def div(input, other, *, rounding_mode: str | None = None, out=None) -> Tensor:
+    """torch.div: true division, or rounded with rounding_mode 'trunc' / 'floor'."""
+    if rounding_mode is None:
+        return _true_div(input, other, out=out)
+    if rounding_mode == "trunc":
+        return _trunc_divide(input, other, out=out)
+    if rounding_mode == "floor":
+        return _floor_divide(input, other, out=out)
+    raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                       f"found '{rounding_mode}'")
+
+
+def _div_(self, other, *, rounding_mode=None):
+    return inplace(self, div(self, other, rounding_mode=rounding_mode))
+
+
+export(div, inplace=_div_, dunders=("__truediv__",))
+export(div, "divide", inplace=_div_)
+export(_true_div, "true_divide", inplace=lambda self, other: inplace(self, _true_div(self, other)))
+Tensor.__rtruediv__ = lambda self, other: div(other, self)
+Tensor.__itruediv__ = _div_
+
+remainder = binary("remainder", jnp.remainder, check=_int_zero_check, dunders=("__mod__",),
+                   rdunders=("__rmod__",), idunder="__imod__")
+fmod = binary("fmod", jnp.fmod, check=_int_zero_check)
+
+
+def _pow_check(a, b, rt):
+    if rt.category == _dt.INT:
+        neg = (b < 0) if isinstance(b, (int, float)) else (not isinstance(b, jax.core.Tracer)
+                                                           and bool(jnp.any(b < 0)))
+        if neg:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+
+
+def _power(a, b):
+    if a.dtype == jnp.bool_:
+        return jnp.logical_or(a, jnp.logical_not(b))
+    return jnp.power(a, b)
+
+
+pow = binary("pow", _power, check=_pow_check, dunders=("__pow__",), rdunders=("__rpow__",),  # noqa: A001
+             idunder="__ipow__")
+
+neg = unary("neg", jnp.negative, bool_ok=False)
+negative = export(neg, "negative", inplace=lambda self: inplace(self, neg(self)))
+Tensor.__neg__ = neg
+Tensor.__pos__ = lambda self: self
+abs = unary("abs", jnp.abs, COMPLEX_TO_FLOAT)  # noqa: A001
+export(abs, "absolute", inplace=lambda self: inplace(self, abs(self)))
+Tensor.__abs__ = abs
+
+exp = unary("exp", jnp.exp, INT_TO_FLOAT)
+log = unary("log", jnp.log, INT_TO_FLOAT)
+sqrt = unary("sqrt", jnp.sqrt, INT_TO_FLOAT)
+sin = unary("sin", jnp.sin, INT_TO_FLOAT)
+cos = unary("cos", jnp.cos, INT_TO_FLOAT)
+tanh = unary("tanh", jnp.tanh, INT_TO_FLOAT)
+sigmoid = unary("sigmoid", jax.nn.sigmoid, INT_TO_FLOAT)
+
+maximum = binary("maximum", jnp.maximum)
+minimum = binary("minimum", jnp.minimum)
+
+# ---------------------------------------------------------------- comparisons and logic
+
+eq = binary("eq", jnp.equal, ALWAYS_BOOL)
+ne = binary("ne", jnp.not_equal, ALWAYS_BOOL)
+lt = binary("lt", jnp.less, ALWAYS_BOOL, dunders=("__lt__",))
+le = binary("le", jnp.less_equal, ALWAYS_BOOL, dunders=("__le__",))
+gt = binary("gt", jnp.greater, ALWAYS_BOOL, dunders=("__gt__",))
+ge = binary("ge", jnp.greater_equal, ALWAYS_BOOL, dunders=("__ge__",))
+for _alias, _fn in (("greater", gt), ("greater_equal", ge), ("less", lt), ("less_equal", le),
+                    ("not_equal", ne)):
+    export(_fn, _alias, inplace=_fn.inplace)
+
+
+def _cmp_dunder(fn):
+    def dunder(self, other):
+        try:
+            return fn(self, other)
+        except TypeError:
+            return NotImplemented
+
+    return dunder
+
+
+Tensor.__eq__ = _cmp_dunder(eq)
+Tensor.__ne__ = _cmp_dunder(ne)
+Tensor.__hash__ = object.__hash__
+Tensor.__array_priority__ = 1000  # numpy scalars on the left defer to Tensor's reflected ops
+
+
+def _truth(x):
+    return x if x.dtype == jnp.bool_ else x != 0
+
+
+logical_and = binary("logical_and", lambda a, b: jnp.logical_and(_truth(a), _truth(b)), ALWAYS_BOOL,
+                     differentiable=False)
+logical_or = binary("logical_or", lambda a, b: jnp.logical_or(_truth(a), _truth(b)), ALWAYS_BOOL,
+                    differentiable=False)
+logical_xor = binary("logical_xor", lambda a, b: jnp.logical_xor(_truth(a), _truth(b)), ALWAYS_BOOL,
+                     differentiable=False)
+logical_not = unary("logical_not", lambda a: jnp.logical_not(_truth(a)), ALWAYS_BOOL,
+                    differentiable=False)
+
+
+def _int_only(name):
+    def check(a, b, rt):
+        if rt.category >= _dt.FLOAT:
+            raise RuntimeError(f'"{name}_cpu" not implemented for \'{rt._tag}\'')
+
+    return check
+
+
+bitwise_and = binary("bitwise_and", jnp.bitwise_and, check=_int_only("bitwise_and"),
+                     differentiable=False, dunders=("__and__",), rdunders=("__rand__",),
+                     idunder="__iand__")
+bitwise_or = binary("bitwise_or", jnp.bitwise_or, check=_int_only("bitwise_or"),
+                    differentiable=False, dunders=("__or__",), rdunders=("__ror__",),
+                    idunder="__ior__")
+bitwise_xor = binary("bitwise_xor", jnp.bitwise_xor, check=_int_only("bitwise_xor"),
+                     differentiable=False, dunders=("__xor__",), rdunders=("__rxor__",),
+                     idunder="__ixor__")
+bitwise_not = unary("bitwise_not", jnp.invert, differentiable=False, complex_ok=False)
+Tensor.__invert__ = bitwise_not
+bitwise_left_shift = binary("bitwise_left_shift", jnp.left_shift,
+                            check=_int_only("bitwise_left_shift"), differentiable=False,
+                            dunders=("__lshift__",), rdunders=("__rlshift__",),
+                            idunder="__ilshift__")
+bitwise_right_shift = binary("bitwise_right_shift", jnp.right_shift,
+                             check=_int_only("bitwise_right_shift"), differentiable=False,
+                             dunders=("__rshift__",), rdunders=("__rrshift__",),
+                             idunder="__irshift__")
+
+# ---------------------------------------------------------------- clamp and where
+
+_clamp_op = Op("clamp")
+
+
+def clamp(input, min=None, max=None, *, out=None) -> Tensor:  # noqa: A002 - torch's names
+    """torch.clamp (alias clip) with scalar or tensor bounds; promotes like torch."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    a, da, ka = operand(input, "input")
+    pairs = [(da, ka)]
+    args, inputs, kinds = [a], [input], []
+    for bound in (min, max):
+        if bound is None:
+            kinds.append(None)
+            continue
+        b, db, kb = operand(bound, "min")
+        pairs.append((db, kb))
+        args.append(b)
+        inputs.append(bound if kb != 2 else None)
+        kinds.append(kb == 2)
+    rt = result_type_of(tuple(pairs))
+    if rt is _dt.bool or rt.is_complex:
+        raise RuntimeError(f'"clamp_cpu" not implemented for \'{rt._tag}\'')
+    key = (rt, tuple(kinds))
+
+    def build():
+        n = rt.np
+        has_lo, has_hi = kinds[0] is not None, kinds[1] is not None
+
+        def f(x, *bounds):
+            x = x.astype(n)
+            i = 0
+            if has_lo:
+                x = jnp.maximum(x, jnp.asarray(bounds[0]).astype(n))
+                i = 1
+            if has_hi:
+                x = jnp.minimum(x, jnp.asarray(bounds[i]).astype(n))
+            return x
+
+        return f
+
+    r = run(_clamp_op, key, build, tuple(args), tuple(inputs), rt)
+    return r if out is None else set_out(out, r)
+
+
+def clamp_(self, min=None, max=None) -> Tensor:  # noqa: A002
+    """torch.Tensor.clamp_."""
+    return inplace(self, clamp(self, min, max))
+
+
+def clamp_min(input, min) -> Tensor:  # noqa: A002
+    """torch.clamp_min."""
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max) -> Tensor:  # noqa: A002
+    """torch.clamp_max."""
+    return clamp(input, max=max)
+
+
+export(clamp, inplace=clamp_)
+export(clamp, "clip", inplace=clamp_)
+export(clamp_min, inplace=lambda self, min: inplace(self, clamp(self, min=min)))
+export(clamp_max, inplace=lambda self, max: inplace(self, clamp(self, max=max)))
+
+_where_op = Op("where")
+
+
+def where(condition, input=None, other=None, *, out=None):
+    """torch.where(condition, input, other); torch.where(condition) is nonzero(as_tuple=True)."""
+    if input is None and other is None:
+        from .indexing import nonzero
+
+        return nonzero(condition, as_tuple=True)
+    if not isinstance(condition, Tensor):
+        raise TypeError(f"where(): argument 'condition' (position 1) must be Tensor, not "
+                        f"{type(condition).__name__}")
+    if condition._dtype is not _dt.bool:
+        if condition._dtype is _dt.uint8:
+            pass  # torch accepts (deprecated) uint8 masks
+        else:
+            raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
+                               f"with dtype {condition._dtype._tag}")
+    a, da, ka = operand(input, "input")
+    b, db, kb = operand(other, "other")
+    rt = result_type_of(((da, ka), (db, kb)))
+    key = (rt, ka == 2, kb == 2)
+
+    def build():
+        n = rt.np
+        return lambda c, x, y: jnp.where(c.astype(bool), jnp.asarray(x).astype(n), jnp.asarray(y).astype(n))
+
+    try:
+        r = run(_where_op, key, build, (condition._data, a, b),
+                (None, input if ka != 2 else None, other if kb != 2 else None), rt)
+    except (TypeError, ValueError) as e:
+        from .._core.registry import _shape_error
+
+        _shape_error(e, condition._data, a, b)
+    return r if out is None else set_out(out, r)
+
+
+export(where)
+Tensor.where = lambda self, condition, y: where(condition, self, y)
+
+__all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
+           "floor_divide", "remainder", "fmod", "pow", "neg", "negative", "abs", "absolute", "exp",
+           "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "eq", "ne", "lt", "le", "gt", "ge",
+           "greater", "greater_equal", "less", "less_equal", "not_equal", "logical_and",
+           "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor",
+           "bitwise_not", "bitwise_left_shift", "bitwise_right_shift", "clamp", "clip",
+           "clamp_min", "clamp_max", "where", "maximum", "minimum"]
+negative = neg
+absolute = abs
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+subtract, divide = sub, div
+true_divide = _true_div
+clip = clamp
+floor_divide = _floor_divide

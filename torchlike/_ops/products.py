@@ -1,0 +1,95 @@
+"""Products: matmul, mm, bmm, mv, dot (full float32 precision, as torch CPU computes)."""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+from jax import lax
+
+from .._core import dtypes as _dt
+from .._core.registry import Op, export, result_type_of, run, set_out
+from .._core.tensor import Tensor
+
+# JAX lowers float32 matmul to reduced precision on GPU/TPU by default; torch CPU is exact.
+PRECISION = [lax.Precision.HIGHEST]
+
+
+def _pair(fname, a, b):
+    for x, pos in ((a, 1), (b, 2)):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{fname}(): argument '{'input' if pos == 1 else 'other'}' (position "
+                            f"{pos}) must be Tensor, not {type(x).__name__}")
+    if a._dtype is not b._dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a._dtype._tag} != "
+                           f"{b._dtype._tag}" if fname in ("mm", "matmul") else
+                           f"expected scalar type {a._dtype._tag} but found {b._dtype._tag}")
+    if a._dtype is _dt.bool:
+        raise RuntimeError(f'"{fname}" not implemented for \'Bool\'')
+
+
+_matmul = Op("matmul", "MmBackward0")
+
+
+def matmul(input, other, *, out=None) -> Tensor:
+    """torch.matmul (the @ operator)."""
+    _pair("matmul", input, other)
+    sa, sb = tuple(input.shape), tuple(other.shape)
+    if not sa or not sb:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
+                           f"{len(sa)}D and {len(sb)}D")
+    ka = sa[-1]
+    kb = sb[0] if len(sb) == 1 else sb[-2]
+    if ka != kb:
+        if len(sa) == 1 and len(sb) == 1:
+            raise RuntimeError(f"inconsistent tensor size, expected tensor [{sa[0]}] and src "
+                               f"[{sb[0]}] to have the same number of elements, but got {sa[0]} and "
+                               f"{sb[0]} elements respectively")
+        a2 = sa if len(sa) > 1 else (1,) + sa
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a2[-2]}x{a2[-1]} and "
+                           f"{kb}x{sb[-1] if len(sb) > 1 else 1})")
+    dt = result_type_of(((input._dtype, 0), (other._dtype, 0)))
+    prec = PRECISION[0]
+    r = run(_matmul, (dt, prec), lambda: (lambda a, b: jnp.matmul(a, b, precision=prec)),
+            (input._data, other._data), (input, other), dt)
+    return r if out is None else set_out(out, r)
+
+
+def mm(input, mat2, *, out=None) -> Tensor:
+    """torch.mm: 2-D × 2-D."""
+    if input.dim() != 2 or mat2.dim() != 2:
+        bad = input if input.dim() != 2 else mat2
+        raise RuntimeError(f"{'self' if bad is input else 'mat2'} must be a matrix")
+    return matmul(input, mat2, out=out)
+
+
+def bmm(input, mat2, *, out=None) -> Tensor:
+    """torch.bmm: batched 3-D × 3-D."""
+    if input.dim() != 3 or mat2.dim() != 3:
+        raise RuntimeError(f"batch1 must be a 3D tensor" if input.dim() != 3 else
+                           "batch2 must be a 3D tensor")
+    if input.shape[0] != mat2.shape[0]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{input.shape[0]}, {input.shape[2]}] but got: [{mat2.shape[0]}, "
+                           f"{mat2.shape[1]}].")
+    return matmul(input, mat2, out=out)
+
+
+def mv(input, vec, *, out=None) -> Tensor:
+    """torch.mv: matrix × vector."""
+    if input.dim() != 2 or vec.dim() != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.dim()}, {vec.dim()}")
+    return matmul(input, vec, out=out)
+
+
+def dot(input, tensor, *, out=None) -> Tensor:
+    """torch.dot: 1-D · 1-D, same dtype."""
+    if input.dim() != 1 or tensor.dim() != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.dim()}D and {tensor.dim()}D tensors")
+    return matmul(input, tensor, out=out)
+
+
+for _f in (matmul, mm, bmm, mv, dot):
+    export(_f)
+Tensor.__matmul__ = matmul
+Tensor.__rmatmul__ = lambda self, other: matmul(other, self)
+
+__all__ = ["matmul", "mm", "bmm", "mv", "dot"]
