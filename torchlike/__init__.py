@@ -11,7 +11,7 @@ import jax as _jax
 _jax.config.update("jax_enable_x64", True)
 
 from . import _ops  # noqa: E402,F401 - attaches every op to Tensor
-from . import return_types  # noqa: E402,F401
+from . import autograd, return_types  # noqa: E402,F401
 from ._core.device import device  # noqa: E402
 from ._core.dtypes import (  # noqa: E402,F401
     bfloat16, bool, can_cast, cdouble, cfloat, complex64, complex128, double, dtype, finfo, float,

@@ -34,14 +34,18 @@ DEFAULT, INT_TO_FLOAT, ALWAYS_BOOL, COMPLEX_TO_FLOAT, BOOL_TO_LONG, KEEP = range
 class Op:
     """One declared op: its torch name, autograd node name and kernel cache."""
 
-    __slots__ = ("name", "grad_name", "kernels", "vjps", "differentiable")
+    __slots__ = ("name", "grad_name", "kernels", "vjps", "differentiable", "saved")
 
-    def __init__(self, name: str, grad_name: str | None = None, differentiable: bool = True):
+    def __init__(self, name: str, grad_name: str | None = None, differentiable: bool = True,
+                 saved: str | None = "in"):
         self.name = name
         self.grad_name = grad_name or _default_grad_name(name)
         self.kernels: dict = {}
         self.vjps: dict = {}
         self.differentiable = differentiable
+        # What torch's backward of this op saves ("in", "out", "both" or None): in-place
+        # writes to saved tensors make backward raise, as in torch.
+        self.saved = saved
 
     def __repr__(self) -> str:
         return f"Op({self.name})"
@@ -277,10 +281,10 @@ def method(fn, name: str | None = None):
 
 
 def unary(name: str, body, promote: int = DEFAULT, *, grad_name: str | None = None,
-          differentiable: bool = True, doc: str = "", inplace: bool = True, method_: bool = True,
-          int_ok: bool = True, bool_ok: bool = True, complex_ok: bool = True):
+          differentiable: bool = True, doc: str = "", has_inplace: bool = True, method_: bool = True,
+          int_ok: bool = True, bool_ok: bool = True, complex_ok: bool = True, saved: str | None = "in"):
     """Declare a unary elementwise op from a jnp body: function, method and in-place variant."""
-    op = Op(name, grad_name, differentiable)
+    op = Op(name, grad_name, differentiable, saved)
     kernels = op.kernels
     make = _make
 
@@ -321,7 +325,7 @@ def unary(name: str, body, promote: int = DEFAULT, *, grad_name: str | None = No
     fn.__doc__ = doc or f"torch.{name}."
     fn_.__name__ = name + "_"
     fn_.__doc__ = f"torch.Tensor.{name}_ (in place)."
-    export(fn, name, method=method_, inplace=fn_ if inplace else None)
+    export(fn, name, method=method_, inplace=fn_ if has_inplace else None)
     fn.op = op
     return fn
 
@@ -334,14 +338,14 @@ def _check_unary_dtype(name, dt, int_ok, bool_ok, complex_ok):
 
 def binary(name: str, body, promote: int = DEFAULT, *, grad_name: str | None = None,
            differentiable: bool = True, doc: str = "", dunders=(), rdunders=(),
-           idunder: str | None = None, inplace: bool = True, method_: bool = True,
-           check=None, compute=None):
+           idunder: str | None = None, has_inplace: bool = True, method_: bool = True,
+           check=None, compute=None, saved: str | None = "in"):
     """Declare a binary elementwise op with torch's scalar/tensor promotion.
 
     ``compute(result_dtype)`` may choose a different dtype to compute in (default: the promoted
     one); ``check(a, b, dtype)`` may reject operands (e.g. integer division by zero).
     """
-    op = Op(name, grad_name, differentiable)
+    op = Op(name, grad_name, differentiable, saved)
     kernels = op.kernels
     make = _make
 
@@ -387,7 +391,7 @@ def binary(name: str, body, promote: int = DEFAULT, *, grad_name: str | None = N
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = doc or f"torch.{name}."
     fn_.__name__ = name + "_"
-    export(fn, name, method=method_, inplace=fn_ if inplace else None, dunders=dunders,
+    export(fn, name, method=method_, inplace=fn_ if has_inplace else None, dunders=dunders,
            rdunders=rdunders)
     if idunder:
         setattr(Tensor, idunder, fn_)
@@ -416,7 +420,7 @@ def run(op: Op, key, build, args, inputs, out_dt, *, multi: bool = False):
             if t is not None and t._requires_grad:
                 rec = _RECORD[0]
                 if rec is not None:
-                    rec(op, key, entry[1], args, inputs, outs)
+                    rec(op, key, entry[1], args, inputs, outs, multi)
                 break
     return outs if multi else outs[0]
 

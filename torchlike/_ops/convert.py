@@ -11,7 +11,7 @@ from .._core.registry import Op, method, run
 from .._core.tensor import Tensor
 from .creation import _check_dtype
 
-_to_op = Op("to", "ToCopyBackward0")
+_to_op = Op("to", "ToCopyBackward0", saved=None)
 
 
 def _cast(self: Tensor, dt: _dt.dtype) -> Tensor:

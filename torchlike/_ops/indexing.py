@@ -263,7 +263,7 @@ Tensor.__setitem__ = _setitem
 # ---------------------------------------------------------------- copy / fill
 
 
-_copy = Op("copy_", "CopyBackwards")
+_copy = Op("copy_", "CopyBackwards", saved=None)
 
 
 def copy_(self, src, non_blocking: bool = False) -> Tensor:

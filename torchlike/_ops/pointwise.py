@@ -55,8 +55,9 @@ def _bool_mul(a, b):
     return jnp.logical_and(a, b) if a.dtype == jnp.bool_ else jnp.multiply(a, b)
 
 
-_add2 = binary("_add", _bool_add, grad_name="AddBackward0", method_=False, inplace=True)
-_sub2 = binary("_sub", jnp.subtract, grad_name="SubBackward0", method_=False, check=_no_bool_sub)
+_add2 = binary("_add", _bool_add, grad_name="AddBackward0", method_=False, saved=None)
+_sub2 = binary("_sub", jnp.subtract, grad_name="SubBackward0", method_=False, check=_no_bool_sub,
+                saved=None)
 mul = binary("mul", _bool_mul, dunders=("__mul__",), rdunders=("__rmul__",), idunder="__imul__",
              doc="torch.mul.")
 multiply = export(mul, "multiply", method=True)
@@ -157,7 +158,7 @@ def _power(a, b):
 pow = binary("pow", _power, check=_pow_check, dunders=("__pow__",), rdunders=("__rpow__",),  # noqa: A001
              idunder="__ipow__")
 
-neg = unary("neg", jnp.negative, bool_ok=False)
+neg = unary("neg", jnp.negative, bool_ok=False, saved=None)
 negative = export(neg, "negative", inplace=lambda self: inplace(self, neg(self)))
 Tensor.__neg__ = neg
 Tensor.__pos__ = lambda self: self
@@ -165,13 +166,13 @@ abs = unary("abs", jnp.abs, COMPLEX_TO_FLOAT)  # noqa: A001
 export(abs, "absolute", inplace=lambda self: inplace(self, abs(self)))
 Tensor.__abs__ = abs
 
-exp = unary("exp", jnp.exp, INT_TO_FLOAT)
+exp = unary("exp", jnp.exp, INT_TO_FLOAT, saved="out")
 log = unary("log", jnp.log, INT_TO_FLOAT)
-sqrt = unary("sqrt", jnp.sqrt, INT_TO_FLOAT)
+sqrt = unary("sqrt", jnp.sqrt, INT_TO_FLOAT, saved="out")
 sin = unary("sin", jnp.sin, INT_TO_FLOAT)
 cos = unary("cos", jnp.cos, INT_TO_FLOAT)
-tanh = unary("tanh", jnp.tanh, INT_TO_FLOAT)
-sigmoid = unary("sigmoid", jax.nn.sigmoid, INT_TO_FLOAT)
+tanh = unary("tanh", jnp.tanh, INT_TO_FLOAT, saved="out")
+sigmoid = unary("sigmoid", jax.nn.sigmoid, INT_TO_FLOAT, saved="out")
 
 maximum = binary("maximum", jnp.maximum)
 minimum = binary("minimum", jnp.minimum)

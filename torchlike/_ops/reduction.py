@@ -47,7 +47,7 @@ def _acc_dtype(dt: _dt.dtype, dtype) -> _dt.dtype:
     return _dt.int64 if dt.category <= _dt.INT else dt
 
 
-_sum_all, _sum_dim = Op("sum", "SumBackward0"), Op("sum", "SumBackward1")
+_sum_all, _sum_dim = Op("sum", "SumBackward0", saved=None), Op("sum", "SumBackward1", saved=None)
 
 
 def sum(input, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:  # noqa: A001
@@ -67,7 +67,7 @@ def nansum(input, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> T
                    lambda a, d, k: jnp.nansum(a, axis=d, keepdims=k), dt, dt, out)
 
 
-_mean_all, _mean_dim = Op("mean", "MeanBackward0"), Op("mean", "MeanBackward1")
+_mean_all, _mean_dim = Op("mean", "MeanBackward0", saved=None), Op("mean", "MeanBackward1", saved=None)
 
 
 def mean(input, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:

@@ -20,7 +20,7 @@ _VIEW_OPS: dict = {}
 def _view_op(name: str) -> Op:
     op = _VIEW_OPS.get(name)
     if op is None:
-        op = _VIEW_OPS[name] = Op(name)
+        op = _VIEW_OPS[name] = Op(name, saved=None)
     return op
 
 
@@ -94,7 +94,7 @@ def view(self, *shape) -> Tensor:
     return r
 
 
-_reshape_copy = Op("reshape", "UnsafeViewBackward0")
+_reshape_copy = Op("reshape", "UnsafeViewBackward0", saved=None)
 
 
 def reshape(input, *shape) -> Tensor:
@@ -426,8 +426,8 @@ def chunk(input, chunks: int, dim: int = 0) -> tuple:
 # ---------------------------------------------------------------- copies
 
 
-_contig = Op("contiguous", "CloneBackward0")
-_clone = Op("clone")
+_contig = Op("contiguous", "CloneBackward0", saved=None)
+_clone = Op("clone", saved=None)
 
 
 def contiguous(self, memory_format=None) -> Tensor:
@@ -448,8 +448,8 @@ def clone(input, *, memory_format=None) -> Tensor:
 # ---------------------------------------------------------------- joins
 
 
-_cat_op = Op("cat")
-_stack_op = Op("stack")
+_cat_op = Op("cat", saved=None)
+_stack_op = Op("stack", saved=None)
 
 
 def _tensors_arg(tensors, fname):
