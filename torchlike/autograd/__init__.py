@@ -8,7 +8,9 @@ from .._core.grad_mode import (  # noqa: F401
     enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled,
 )
 from .._core.tensor import Tensor, _HookHandle
-from . import graph
+from . import functional, graph
+from .function import Function, FunctionCtx, InplaceFunction, once_differentiable
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .graph import AccumulateGrad, Node, edge_of, run_backward
 
 _make = Tensor._make
@@ -187,4 +189,6 @@ Tensor.register_post_accumulate_grad_hook = _register_post_accumulate_grad_hook
 Tensor.grad = property(_grad_get, Tensor.grad.fset, Tensor.grad.fdel)
 
 __all__ = ["backward", "grad", "Node", "AccumulateGrad", "no_grad", "enable_grad",
-           "set_grad_enabled", "inference_mode", "is_grad_enabled"]
+           "set_grad_enabled", "inference_mode", "is_grad_enabled", "Function", "FunctionCtx",
+           "InplaceFunction", "once_differentiable", "functional", "gradcheck", "gradgradcheck",
+           "GradcheckError"]

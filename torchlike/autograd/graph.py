@@ -64,6 +64,13 @@ class Node:
     def next_functions(self) -> tuple:
         return tuple(e if e is not None else (None, 0) for e in self._edges)
 
+    def _apply(self, grads_out, create_graph: bool):
+        return _apply_node(self, grads_out, create_graph)
+
+    def _release(self) -> None:
+        self._released = True
+        self._args = None
+
     def register_hook(self, fn):
         """fn(grad_inputs, grad_outputs) after this node ran."""
         if self._hooks is None:
@@ -357,13 +364,12 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
             grads_out = _node_outputs(node, slot, capture, captured, create_graph)
             if grads_out is None:
                 continue
-            grads_in = _apply_node(node, grads_out, create_graph)
+            grads_in = node._apply(grads_out, create_graph)
             if node._hooks:
                 for h in node._hooks:
                     h(tuple(grads_in), tuple(grads_out))
             if not retain_graph and node._op.saved is not None:
-                node._released = True
-                node._args = None
+                node._release()
             for e, g in zip(node._edges, grads_in):
                 if e is None or g is None:
                     continue
