@@ -34,7 +34,9 @@ class device:
             index = int(idx)
         if type not in _PLATFORM:
             raise RuntimeError(
-                "Expected one of cpu, cuda, tpu, meta device type at start of device string: " + type)
+                "Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, "
+                "maia, xla, lazy, vulkan, mps, meta, hpu, mtia, privateuseone, tpu device type at "
+                "start of device string: " + type)
         if index is not None and index < 0:
             raise RuntimeError(f"Device index must not be negative, got {index}")
         self.type, self.index = type, index
@@ -48,9 +50,10 @@ class device:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other) -> bool:
-        if isinstance(other, str):
-            other = device(other)
-        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
+        # As in torch, a device never equals a string: device('cpu') == 'cpu' is False.
+        if not isinstance(other, device):
+            return NotImplemented
+        return (self.type, self.index) == (other.type, other.index)
 
     def __hash__(self) -> int:
         return hash((self.type, self.index))

@@ -211,26 +211,44 @@ class finfo:
         self.max = builtins.float(fi.max)
         self.min = builtins.float(fi.min)
         self.tiny = self.smallest_normal = builtins.float(fi.tiny)
-        self.resolution = builtins.float(fi.resolution)
+        self.resolution = 10.0 ** -builtins.int(fi.precision)  # torch: exactly 1e-06 for float32
 
     def __repr__(self) -> str:
-        return (f"finfo(resolution={self.resolution}, min={self.min:e}, max={self.max:e}, "
-                f"eps={self.eps:e}, smallest_normal={self.tiny:e}, tiny={self.tiny:e}, "
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+                f"eps={self.eps:g}, smallest_normal={self.tiny:g}, tiny={self.tiny:g}, "
                 f"dtype={self.dtype})")
+
+    __str__ = __repr__
+
+    def __eq__(self, other) -> builtins.bool:
+        return isinstance(other, finfo) and self.dtype == other.dtype
+
+    def __hash__(self) -> builtins.int:
+        return hash(("finfo", self.dtype))
 
 
 class iinfo:
     """torch.iinfo."""
 
     def __init__(self, type: dtype):  # noqa: A002 - torch's name
-        if type.category != INT and type is not bool:
+        if type is bool:
+            raise TypeError("torch.bool is not supported by torch.iinfo")
+        if type.category != INT:
             raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to "
                             "handle 'torch.iinfo'")
-        ii = np.iinfo(type.np) if type is not bool else None
+        ii = np.iinfo(type.np)
         self.dtype = type.name
         self.bits = type.bits
-        self.max = builtins.int(ii.max) if ii else 1
-        self.min = builtins.int(ii.min) if ii else 0
+        self.max = builtins.int(ii.max)
+        self.min = builtins.int(ii.min)
 
     def __repr__(self) -> str:
-        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"
+
+    __str__ = __repr__
+
+    def __eq__(self, other) -> builtins.bool:
+        return isinstance(other, iinfo) and self.dtype == other.dtype
+
+    def __hash__(self) -> builtins.int:
+        return hash(("iinfo", self.dtype))

@@ -339,11 +339,14 @@ def _check_unary_dtype(name, dt, int_ok, bool_ok, complex_ok):
 def binary(name: str, body, promote: int = DEFAULT, *, grad_name: str | None = None,
            differentiable: bool = True, doc: str = "", dunders=(), rdunders=(),
            idunder: str | None = None, has_inplace: bool = True, method_: bool = True,
-           check=None, compute=None, saved: str | None = "in"):
+           check=None, compute=None, saved: str | None = "in", scalar_self: bool = False,
+           tensor_other: bool = False):
     """Declare a binary elementwise op with torch's scalar/tensor promotion.
 
     ``compute(result_dtype)`` may choose a different dtype to compute in (default: the promoted
     one); ``check(a, b, dtype)`` may reject operands (e.g. integer division by zero).
+    ``scalar_self``: torch also accepts a Number as the first argument (``torch.add(2, t)``);
+    ``tensor_other``: torch accepts only a Tensor as the second (``torch.maximum``).
     """
     op = Op(name, grad_name, differentiable, saved)
     kernels = op.kernels
@@ -358,7 +361,7 @@ def binary(name: str, body, promote: int = DEFAULT, *, grad_name: str | None = N
 
         return f
 
-    def fn(input, other, *, out=None):
+    def impl(input, other, out=None):
         a, da, ka = operand(input, "input")
         b, db, kb = operand(other)
         rt = result_type_of(((da, ka), (db, kb)))
@@ -385,18 +388,30 @@ def binary(name: str, body, promote: int = DEFAULT, *, grad_name: str | None = N
             return set_out(out, r)
         return r
 
+    def fn(input, other, *, out=None):
+        if not isinstance(input, Tensor) and (not scalar_self or not isinstance(other, Tensor)):
+            raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                            f"({type(input).__name__}, {type(other).__name__}), but expected "
+                            f"(Tensor input, Tensor or Number other)")
+        if tensor_other and not isinstance(other, Tensor):
+            raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not "
+                            f"{type(other).__name__}")
+        return impl(input, other, out)
+
     def fn_(self, other):
-        return inplace(self, fn(self, other))
+        return inplace(self, impl(self, other))
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = doc or f"torch.{name}."
     fn_.__name__ = name + "_"
-    export(fn, name, method=method_, inplace=fn_ if has_inplace else None, dunders=dunders,
-           rdunders=rdunders)
+    export(fn, name, method=method_, inplace=fn_ if has_inplace else None, dunders=dunders)
+    for d in rdunders:
+        setattr(Tensor, d, _reflect(impl, d))
     if idunder:
         setattr(Tensor, idunder, fn_)
     fn.op = op
     fn.inplace = fn_
+    fn.impl = impl
     return fn
 
 

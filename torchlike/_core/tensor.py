@@ -30,6 +30,11 @@ class Size(tuple):
     def numel(self) -> int:
         return math.prod(self)
 
+    def __mul__(self, n):
+        return Size(tuple.__mul__(self, n))
+
+    __rmul__ = __mul__
+
     def __getitem__(self, i):
         r = tuple.__getitem__(self, i)
         return Size(r) if isinstance(i, slice) else r
@@ -133,13 +138,9 @@ class Tensor:
     @property
     def device(self):
         arr = self._storage.array
-        try:
-            devs = arr.devices()
-        except AttributeError:  # a tracer under compile
+        if isinstance(arr, jax.core.Tracer):  # under jit / compile: tracers have no devices
             return CPU
-        if len(devs) != 1:
-            return from_jax(next(iter(devs)))
-        return from_jax(next(iter(devs)))
+        return from_jax(next(iter(arr.devices())))
 
     @property
     def is_cuda(self) -> bool:
@@ -245,7 +246,7 @@ class Tensor:
                                "to use a computed variable in a subgraph that doesn't require "
                                "differentiation use var_no_grad = var.detach().")
         if requires_grad and not (self._dtype.is_floating_point or self._dtype.is_complex):
-            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -375,13 +376,13 @@ class Tensor:
         return complex(self._scalar("complex"))
 
     def __index__(self) -> int:
-        if self._dtype.category != _dt.INT or self.numel() != 1:
+        if self._dtype.category > _dt.INT or self.numel() != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
     def _scalar(self, what):
         if self.numel() != 1:
-            raise TypeError(f"only one element tensors can be converted to Python scalars")
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return self.item()
 
     __hash__ = object.__hash__

@@ -126,10 +126,10 @@ def derive(t, step, dyn, shape, strides, offset):
         base_shape = v.base_shape
         chain, alldyn = v.chain + (step,), v.dyn + tuple(dyn)
     # Collapse chains that just cover the whole base contiguously, so repeated
-    # view/reshape/squeeze of a tensor never grows an ever-longer chain.
+    # view/reshape/squeeze of a tensor never grows an ever-longer chain.  Even an identity view
+    # (x[:], x.view(x.shape)) stays a View: in-place writes through it must reach the base's
+    # autograd history, and torch reports its strides as given (x[::2] of size 1: stride 2).
     if offset == 0 and math.prod(shape) == math.prod(base_shape) and is_contiguous_strides(shape, strides):
-        if shape == base_shape:
-            return None
         chain, alldyn = (("reshape", shape),), ()
     return View(chain, alldyn, shape, tuple(strides), offset, base_shape)
 
@@ -137,6 +137,8 @@ def derive(t, step, dyn, shape, strides, offset):
 def compute_view_strides(old_shape, old_strides, new_shape):
     """torch's computeStride: strides for viewing (old_shape, old_strides) as new_shape, or None."""
     numel = math.prod(old_shape)
+    if not old_shape:  # a 0-dim tensor views as any all-ones shape
+        return (1,) * len(new_shape)
     if numel == 0:
         return tuple(old_strides) if tuple(old_shape) == tuple(new_shape) else contiguous_strides(new_shape)
     new_strides = [0] * len(new_shape)
@@ -174,9 +176,9 @@ def _positions(shape, strides, offset):
     return pos.reshape(-1)
 
 
-def _scatter(base_shape, shape, strides, base, new, offset):
+def _scatter(base_shape, shape, strides, base, new, offset, unique=True):
     pos = _positions(shape, strides, offset)
-    flat = base.reshape(-1).at[pos].set(new.reshape(-1).astype(base.dtype), unique_indices=True,
+    flat = base.reshape(-1).at[pos].set(new.reshape(-1).astype(base.dtype), unique_indices=unique,
                                         mode="promise_in_bounds")
     return flat.reshape(base_shape)
 
@@ -187,8 +189,13 @@ OVERLAP_MSG = ("unsupported operation: more than one element of the written-to t
                "single memory location. Please clone() the tensor before performing the operation.")
 
 
-def write(t, new) -> None:
-    """Store ``new`` (an array of t's shape; cast to t's dtype) as t's value, seen by every alias."""
+def write(t, new, overlap_ok: bool = False) -> None:
+    """Store ``new`` (an array of t's shape; cast to t's dtype) as t's value, seen by every alias.
+
+    Writing through a view where several elements share one location (``expand``) raises, as
+    torch does, unless ``overlap_ok`` (torch's ``fill_``/``zero_``/``masked_fill_``, where every
+    element aliasing one location gets the same value).
+    """
     s: Storage = t._storage
     v = t._view
     if new.dtype != t._dtype.np:
@@ -198,14 +205,18 @@ def write(t, new) -> None:
             new = jnp.broadcast_to(new, s.array.shape)
         s.array = new
     else:
+        unique = True
         if v.overlapping:
-            raise RuntimeError(OVERLAP_MSG)
-        key = (v.base_shape, v.shape, v.strides)
+            if not overlap_ok:
+                raise RuntimeError(OVERLAP_MSG)
+            unique = False
+        key = (v.base_shape, v.shape, v.strides, unique)
         k = _write_kernels.get(key)
         if k is None:
             k = _write_kernels[key] = jax.jit(
-                lambda base, new, off, _k=key: _scatter(_k[0], _k[1], _k[2], base, new, off))
+                lambda base, new, off, _k=key: _scatter(_k[0], _k[1], _k[2], base, new, off, _k[3]))
         s.array = k(s.array, new, v.offset)
-        t._cache = new
-        t._cbase = s.array
+        if unique:
+            t._cache = new
+            t._cbase = s.array
     s.version += 1

@@ -11,6 +11,7 @@ import numpy as np
 
 from .._core import dtypes as _dt
 from .._core.device import default_device, to_jax
+from .._core.device import device as _device
 from .._core.registry import as_shape, export, method
 from .._core.tensor import Tensor
 
@@ -44,6 +45,8 @@ def _place(arr, device):
 
 
 def _finish(arr, dt, device, requires_grad) -> Tensor:
+    if requires_grad and not (dt.is_floating_point or dt.is_complex):
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
     t = _make(_place(arr, device), dt)
     if requires_grad:
         t.requires_grad_(True)
@@ -53,40 +56,70 @@ def _finish(arr, dt, device, requires_grad) -> Tensor:
 # ---------------------------------------------------------------- from data
 
 
-def _infer_np(data) -> np.ndarray:
-    """Convert Python data to numpy with torch's dtype inference (float → default dtype)."""
-    if isinstance(data, np.ndarray):
-        _dt.from_np(data.dtype)
-        return data
-    if isinstance(data, Tensor):
-        return np.asarray(data._data)
-    if isinstance(data, (list, tuple)):
-        _check_ragged(data)
-    try:
-        a = np.asarray(data)
-    except (ValueError, TypeError) as e:
-        raise TypeError(f"Could not infer dtype of {type(data).__name__}: {e}") from None
-    if a.dtype == object:
-        raise TypeError(f"Could not infer dtype of {_first_leaf_type(data)}")
-    if a.dtype.kind in "US":
+def _infer_dtype(data) -> _dt.dtype | None:
+    """torch's dtype inference for tensor(data): each leaf's own type, promoted together.
+
+    Python bool/int/float/complex give bool/int64/default/default-complex; numpy scalars and
+    arrays, tensors and other array-likes keep their dtype (so [np.float64(1), 2.] is float64).
+    None for an empty sequence.
+    """
+    default = _dt.get_default_dtype()
+    py = {builtins.bool: _dt.bool, builtins.int: _dt.int64, builtins.float: default,
+          builtins.complex: _dt.default_complex()}
+    dt = None
+    level = [data]
+    while level:
+        nxt = []
+        for x in level:
+            d = py.get(type(x))
+            if d is None:
+                if isinstance(x, (list, tuple)):
+                    nxt.extend(x)
+                    continue
+                d = _leaf_dtype(x)
+            if dt is not d:
+                dt = d if dt is None else _dt.promote_types(dt, d)
+        level = nxt
+    return dt
+
+
+def _leaf_dtype(x) -> _dt.dtype:
+    if isinstance(x, Tensor):
+        return x._dtype
+    if isinstance(x, np.generic):  # before float/complex: np.float64 subclasses float
+        return _dt.from_np(x.dtype)
+    if isinstance(x, builtins.bool):
+        return _dt.bool
+    if isinstance(x, builtins.int):
+        return _dt.int64
+    if isinstance(x, builtins.float):
+        return _dt.get_default_dtype()
+    if isinstance(x, builtins.complex):
+        return _dt.default_complex()
+    if isinstance(x, str):
         raise TypeError("new(): invalid data type 'str'")
-    if isinstance(data, np.generic):
-        return a
-    if a.dtype.kind == "f" and a.dtype != np.float64:
-        return a  # numpy float32/16 scalars keep their type, as in torch
-    if a.dtype.kind == "f":
-        return a.astype(_dt.get_default_dtype().np)
-    if a.dtype.kind == "c":
-        return a.astype(_dt.default_complex().np)
-    if a.dtype.kind in "iu" and a.dtype != np.uint8:
-        return a.astype(np.int64)
-    return a
+    npdt = getattr(x, "dtype", None)  # numpy scalars and arrays, jax arrays
+    if npdt is not None:
+        return _dt.from_np(np.dtype(npdt))
+    raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
 
 
-def _first_leaf_type(data):
-    while isinstance(data, (list, tuple)) and data:
-        data = data[0]
-    return type(data).__name__
+def _to_numpy(data, dt: _dt.dtype) -> np.ndarray:
+    """``data`` as a numpy array of ``dt``, with torch's overflow errors for Python ints."""
+    try:
+        return np.asarray(data, dtype=dt.np)
+    except OverflowError:
+        pass
+    try:
+        a = np.asarray(data, dtype=np.int64)
+    except OverflowError:
+        raise ValueError("Overflow when unpacking long long") from None
+    if dt.category == _dt.INT:
+        info = np.iinfo(dt.np)
+        lo = -builtins.int(info.max) if info.min == 0 else builtins.int(info.min)
+        if a.size and (builtins.int(a.min()) < lo or builtins.int(a.max()) > info.max):
+            raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow")
+    return a.astype(dt.np)
 
 
 def _check_ragged(data, dim=0):
@@ -110,8 +143,15 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
         if dtype is not None and dtype is not data._dtype:
             arr = arr.astype(dtype.np)
         return _finish(arr, dtype or data._dtype, device, requires_grad)
-    a = _infer_np(data)
-    dt = dtype or _dt.from_np(a.dtype)
+    if isinstance(data, np.ndarray):
+        dt = _dt.from_np(data.dtype)
+        a = data
+    else:
+        if isinstance(data, (list, tuple)):
+            _check_ragged(data)
+        dt = _infer_dtype(data) or _dt.get_default_dtype()
+        a = _to_numpy(data, dtype or dt)
+    dt = dtype or dt
     return _finish(jnp.asarray(a, dtype=dt.np), dt, device, requires_grad)
 
 
@@ -119,7 +159,8 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     """torch.as_tensor: no copy when data already is a tensor of that dtype and device."""
     dtype = _check_dtype(dtype)
     if isinstance(data, Tensor):
-        if (dtype is None or dtype is data._dtype) and (device is None or data.device == device):
+        if (dtype is None or dtype is data._dtype) and (device is None or
+                                                         data.device == _device(device)):
             return data
         return data.to(device=device, dtype=dtype)
     return tensor(data, dtype=dtype, device=device)
@@ -338,13 +379,16 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) / step < 0 and end != start:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if not builtins.all(math.isfinite(v) for v in (start, end, step)):
         raise RuntimeError(f"unsupported range: {start} -> {end}")
     n = builtins.max(math.ceil((end - start) / step), 0)
-    if dtype.category <= _dt.INT and builtins.all(
-            isinstance(v, (builtins.int, np.integer)) for v in (start, end, step)):
-        arr = start + step * np.arange(n, dtype=np.int64)
+    if dtype.category <= _dt.INT:
+        # torch computes integer ranges in the integer type: start and step truncated.
+        istart, istep = builtins.int(start), builtins.int(step)
+        if istep == 0:
+            raise ValueError("step must be nonzero")
+        arr = istart + istep * np.arange(n, dtype=np.int64)
     else:
         arr = start + step * np.arange(n, dtype=np.float64)
     t = _finish(jnp.asarray(arr.astype(dtype.np)), dtype, device, requires_grad)
@@ -356,13 +400,20 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
 
 
 def _linspace_np(start, end, steps, npdt):
-    # torch's CPU kernel: halves computed from each end, so both endpoints are exact.
+    """torch's CPU linspace kernel: halves computed from each end (both endpoints exact), in the
+    result's floating type (float32 rounds each step as torch does), in float64 for integers."""
+    npdt = np.dtype(npdt)
+    if npdt.kind != "f":
+        npdt = np.dtype(np.float64)
+    start, end = npdt.type(start), npdt.type(end)
     if steps == 1:
-        return np.array([start], dtype=np.float64)
-    step = (end - start) / (steps - 1)
-    i = np.arange(steps, dtype=np.float64)
+        return np.array([start], dtype=npdt)
+    step = (end - start) / npdt.type(steps - 1)
+    i = np.arange(steps).astype(npdt)
     half = steps // 2
-    return np.where(i < half, start + step * i, end - step * (steps - 1 - i))
+    lo = start + step * i
+    hi = end - step * (npdt.type(steps - 1) - i)
+    return np.where(np.arange(steps) < half, lo, hi)
 
 
 def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, device=None,
@@ -382,6 +433,8 @@ def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, devic
     if dtype.is_complex:
         arr = np.linspace(start, end, steps)
     else:
+        if dtype.category <= _dt.INT:  # torch truncates the ends to the integer type first
+            start, end = builtins.int(start), builtins.int(end)
         arr = _linspace_np(float(start), float(end), steps, dtype.np)
         if dtype.category <= _dt.INT:
             arr = np.trunc(arr)

@@ -8,6 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._core import dtypes as _dt
+from .._core import views as _views
 from .._core.registry import (Op, broadcast_shapes, export, inplace, method, operand, run, set_out,
                               wrap_dim)
 from .._core.tensor import Tensor
@@ -28,16 +29,17 @@ def _int_index(index, name):
     if not isinstance(index, Tensor):
         raise TypeError(f"{name}(): argument 'index' must be Tensor, not {type(index).__name__}")
     if index._dtype not in (_dt.int64, _dt.int32, _dt.int16, _dt.int8, _dt.uint8):
-        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
+        raise RuntimeError(f"{name}(): Expected dtype int32 or int64 for index")
     return index._data
 
 
-def _bounds(idx, size, fmt):
+def _bounds(idx, size, fmt, exc=IndexError, lowest=None):
+    """Raise ``exc`` when an index is outside [lowest, size) (lowest: -size, negatives wrap)."""
     if isinstance(idx, jax.core.Tracer) or idx.size == 0:
         return
     lo, hi = int(jnp.min(idx)), int(jnp.max(idx))
-    if lo < -size or hi >= size:
-        raise IndexError(fmt.format(index=hi if hi >= size else lo, size=size))
+    if lo < (-size if lowest is None else lowest) or hi >= size:
+        raise exc(fmt.format(index=hi if hi >= size else lo, size=size))
 
 
 # ---------------------------------------------------------------- __getitem__
@@ -92,7 +94,7 @@ def _basic_spec(self, idx):
             if length == size and step == 1:
                 spec.append(("f",))
             else:
-                spec.append(("s", start if length else 0, length, step))
+                spec.append(("s", start, length, step))
         else:
             i = int(e)
             if not -size <= i < size:
@@ -102,15 +104,57 @@ def _basic_spec(self, idx):
     return spec
 
 
+def _as_tuple(idx) -> tuple:
+    """torch's treatSequenceAsTuple: x[[0, slice(None)]] means x[0, :]; x[[0, 1]] stays a list."""
+    if isinstance(idx, tuple):
+        return idx
+    if isinstance(idx, list) and len(idx) < 32 and any(
+            e is None or e is Ellipsis or isinstance(e, (slice, list, tuple, Tensor)) for e in idx):
+        return tuple(idx)
+    return (idx,)
+
+
+def _is_int(e) -> bool:
+    return isinstance(e, (int, np.integer)) and not isinstance(e, (bool, np.bool_)) or (
+        isinstance(e, Tensor) and e.dim() == 0 and e._dtype.category == _dt.INT and
+        not isinstance(e._data, jax.core.Tracer))
+
+
+def _select_ints_first(self, idx):
+    """torch applies integer indices as selects before advanced indexing, so x[0, :, [1, 2]] is
+    (x[0])[:, [1, 2]] of shape (3, 2), not numpy's (2, 3).  Returns (view, remaining index)."""
+    idx = _expand_ellipsis(idx, self.dim())
+    if not any(_is_int(e) for e in idx):
+        return self, idx
+    basic, rest = [], []
+    for e in idx:
+        if _is_int(e):
+            basic.append(int(e))
+        elif e is None:
+            rest.append(None)
+        else:
+            if isinstance(e, (bool, np.bool_)):
+                k = 0
+            elif isinstance(e, Tensor) and e._dtype in (_dt.bool, _dt.uint8):
+                k = e.dim()
+            elif isinstance(e, np.ndarray) and e.dtype == np.bool_:
+                k = e.ndim
+            else:
+                k = 1
+            basic.extend([slice(None)] * k)
+            rest.append(e)
+    return index_view(self, _basic_spec(self, basic), "index"), rest
+
+
 def _getitem(self, idx):
-    if not isinstance(idx, tuple):
-        idx = (idx,)
+    idx = _as_tuple(idx)
     if all(_is_basic(e) for e in idx):
         if self.dim() == 0 and not all(e is None or e is Ellipsis for e in idx):
             raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                              "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
         return index_view(self, _basic_spec(self, _expand_ellipsis(idx, self.dim())), "index")
-    return _advanced_get(self, idx)
+    src, idx = _select_ints_first(self, idx)
+    return _advanced_get(src, idx)
 
 
 def _advanced_index(self, idx):
@@ -128,12 +172,15 @@ def _advanced_index(self, idx):
                 raise ValueError("step must be greater than zero")
             d += 1
             continue
-        if isinstance(e, (bool, np.bool_)):
-            e = Tensor._make(jnp.asarray(bool(e)), _dt.bool)
+        if isinstance(e, (bool, np.bool_)):  # a new axis of size 1 (True) or 0 (False)
+            struct.append(("const", bool(e)))
+            continue
         if isinstance(e, (list, tuple, np.ndarray, int, np.integer)):
             from .creation import tensor
 
             e = tensor(e)
+        if isinstance(e, str):
+            raise TypeError("new(): invalid data type 'str'")
         if not isinstance(e, Tensor):
             raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte or "
                              "bool tensors are valid indices (got " + type(e).__name__ + ")")
@@ -145,9 +192,7 @@ def _advanced_index(self, idx):
                                      f"match the shape of the indexed tensor {list(shape)} at index "
                                      f"{d + k}")
             if m.ndim == 0:
-                struct.append(None)
-                arrays.append(jnp.asarray(np.nonzero(np.atleast_1d(m))[0]))
-                struct[-1] = ("new_mask",)
+                struct.append(("const", bool(m)))
                 continue
             for nz in np.nonzero(m):
                 struct.append(("arr",))
@@ -171,9 +216,8 @@ def _jax_index(struct, arrays):
             out.append(None)
         elif s[0] == "slice":
             out.append(slice(s[1], s[2], s[3]))
-        elif s[0] == "new_mask":
-            out.append(None)
-            out.append(next(it))
+        elif s[0] == "const":
+            out.append(s[1])
         else:
             out.append(next(it))
     return tuple(out)
@@ -200,27 +244,51 @@ def _value_array(self, value):
     return v
 
 
+_SCALARS = (bool, int, float, complex, np.number, np.bool_)
+
+
 def _setitem(self, idx, value):
-    if not isinstance(idx, tuple):
-        idx = (idx,)
+    idx = _as_tuple(idx)
+    if isinstance(value, Tensor):
+        # torch drops the value's leading size-1 dims: x[0] = torch.ones(1, 4) is fine.
+        n = 0
+        while n < value.dim() and value.shape[n] == 1:
+            n += 1
+        if n:
+            from .shape import reshape
+
+            value = reshape(value, tuple(value.shape[n:]))
+    elif not isinstance(value, _SCALARS):
+        kind = type(value)
+        name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+        raise TypeError(f"can't assign a {name} to a {self.type()}")
     if all(_is_basic(e) for e in idx):
         if self.dim() == 0 and all(e is None or e is Ellipsis for e in idx):
             return copy_(self, value)
         target = index_view(self, _basic_spec(self, _expand_ellipsis(idx, self.dim())), "index")
+        if isinstance(value, Tensor) and value.shape != target.shape:
+            from .shape import expand
+
+            value = expand(value, tuple(target.shape))  # torch's errors for a bad value shape
         copy_(target, value)
         return
-    # A full-shape boolean mask is a where(): no data-dependent shapes, so it also compiles.
-    if len(idx) == 1 and isinstance(idx[0], Tensor) and idx[0]._dtype is _dt.bool and \
-            tuple(idx[0].shape) == tuple(self.shape):
-        from .pointwise import where
+    # One boolean mask and one value is torch's masked_fill_ (which casts the value); for a
+    # full-shape mask that is a where(): no data-dependent shapes, so it also compiles.
+    one_mask = len(idx) == 1 and isinstance(idx[0], Tensor) and idx[0]._dtype is _dt.bool
+    if one_mask and not (isinstance(value, Tensor) and value.dim() > 0):
+        if tuple(idx[0].shape) == tuple(self.shape):
+            from .pointwise import where
 
-        v = value if isinstance(value, Tensor) else _scalar_for(self, value)
-        if isinstance(v, Tensor) and v.dim() > 0 and tuple(v.shape) != tuple(self.shape):
-            pass  # a values list for the selected elements: the general path below
-        else:
+            v = value if isinstance(value, Tensor) else _scalar_for(self, value)
             inplace(self, where(idx[0], v, self).to(self._dtype))
             return
-    index_put_(self, idx, value if isinstance(value, Tensor) else _scalar_for(self, value))
+        if isinstance(value, Tensor) and value._dtype is not self._dtype:
+            from .convert import _cast
+
+            value = _cast(value, self._dtype)
+    # Otherwise a tensor value must have self's dtype (index_put_ raises torch's error).
+    target, idx = _select_ints_first(self, idx)
+    index_put_(target, idx, value if isinstance(value, Tensor) else _scalar_for(self, value))
 
 
 def _scalar_for(self, value):
@@ -233,6 +301,10 @@ def index_put(input, indices, values, accumulate: bool = False) -> Tensor:
     """torch.index_put: out-of-place ``input[indices] = values`` (or += with accumulate)."""
     if not isinstance(values, Tensor):
         values = _scalar_for(input, values)
+    elif values._dtype is not input._dtype:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{input._dtype._tag} for the destination and {values._dtype._tag} for "
+                           f"the source.")
     struct, arrays = _advanced_index(input, tuple(indices))
     key = (struct, bool(accumulate), input._dtype)
 
@@ -247,9 +319,10 @@ def index_put(input, indices, values, accumulate: bool = False) -> Tensor:
     try:
         return run(_index_put, key, build, (input._data, values._data, *arrays),
                    (input, values) + (None,) * len(arrays), input._dtype)
-    except (ValueError, TypeError) as e:
+    except (ValueError, TypeError):
+        got = jax.eval_shape(lambda a, *ix: a[_jax_index(struct, ix)], input._data, *arrays).shape
         raise RuntimeError(f"shape mismatch: value tensor of shape {list(values.shape)} cannot be "
-                           f"broadcast to indexing result: {e}") from None
+                           f"broadcast to indexing result of shape {list(got)}") from None
 
 
 def index_put_(self, indices, values, accumulate: bool = False) -> Tensor:
@@ -293,6 +366,15 @@ def fill_(self, value) -> Tensor:
     v, dv, _ = operand(value, "value")
     shape, dt = tuple(self.shape), self._dtype
     r = run(_fill, (shape, dt), lambda: (lambda x: jnp.full(shape, x, dt.np)), (v,), (None,), dt)
+    return _uniform_inplace(self, r)
+
+
+def _uniform_inplace(self, r):
+    """``inplace`` for fill_/masked_fill_, which torch lets write through expanded views."""
+    v = self._view
+    if v is not None and v.overlapping and not (self._requires_grad or r._requires_grad):
+        _views.write(self, r._data, overlap_ok=True)
+        return self
     return inplace(self, r)
 
 
@@ -352,7 +434,7 @@ def gather(input, dim: int, index, *, sparse_grad: bool = False, out=None) -> Te
                                f"{list(ishape)} to be smaller than self {list(xshape)} apart from "
                                f"dimension {d}")
     _bounds(ix, xshape[d], "index {index} is out of bounds for dimension " + str(d) +
-            " with size {size}")
+            " with size {size}", RuntimeError, 0)
     key = (d, ishape)
 
     def build():
@@ -387,7 +469,7 @@ def _scatter_impl(input, dim, index, src, reduce, opname):
                                    f"{list(xshape)} apart from dimension {d} and to be smaller "
                                    f"size than src {list(src.shape)}")
     _bounds(ix, (xshape or (1,))[d], "index {index} is out of bounds for dimension " + str(d) +
-            " with size {size}")
+            " with size {size}", RuntimeError, 0)
     sv = operand(src, "src")[0]
     key = (d, ishape, reduce, input._dtype, scalar_src)
 
@@ -460,13 +542,14 @@ _masked_fill = Op("masked_fill")
 def masked_fill(input, mask, value) -> Tensor:
     """torch.masked_fill (value: a number or 0-dim tensor)."""
     if not isinstance(mask, Tensor) or mask._dtype is not _dt.bool:
-        got = mask._dtype._tag if isinstance(mask, Tensor) else type(mask).__name__
+        got = _CPP_NAME.get(mask._dtype.name, mask._dtype.name) if isinstance(mask, Tensor) \
+            else type(mask).__name__
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {got}")
     if isinstance(value, Tensor) and value.dim() != 0:
         raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor "
                            f"with {value.dim()} dimension(s).")
     v, dv, kv = operand(value, "value")
-    shape = broadcast_shapes(tuple(input.shape), tuple(mask.shape))
+    shape = broadcast_shapes(tuple(mask.shape), tuple(input.shape))
     dt = input._dtype
     if dt.category < dv.category and kv == 2:
         # torch refuses e.g. a float value for an int tensor only in-place; out-of-place it casts.
@@ -480,8 +563,13 @@ def masked_fill(input, mask, value) -> Tensor:
 
 def masked_fill_(self, mask, value) -> Tensor:
     """torch.Tensor.masked_fill_."""
-    return inplace(self, masked_fill(self, mask, value))
+    return _uniform_inplace(self, masked_fill(self, mask, value))
 
+
+# The C++ type names torch prints in some messages.
+_CPP_NAME = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+             "uint8": "unsigned char", "float32": "float", "float64": "double",
+             "float16": "c10::Half", "bfloat16": "c10::BFloat16"}
 
 _take = Op("take")
 

@@ -37,7 +37,7 @@ def _int_zero_check(a, b, rt):
 
 def _trunc_div(a, b):
     if jnp.issubdtype(a.dtype, jnp.integer):
-        return lax.div(a, b)
+        return lax.div(*jnp.broadcast_arrays(a, b))
     return jnp.trunc(a / b)
 
 
@@ -55,11 +55,12 @@ def _bool_mul(a, b):
     return jnp.logical_and(a, b) if a.dtype == jnp.bool_ else jnp.multiply(a, b)
 
 
-_add2 = binary("_add", _bool_add, grad_name="AddBackward0", method_=False, saved=None)
+_add2 = binary("_add", _bool_add, grad_name="AddBackward0", method_=False, saved=None,
+               scalar_self=True)
 _sub2 = binary("_sub", jnp.subtract, grad_name="SubBackward0", method_=False, check=_no_bool_sub,
-                saved=None)
+               saved=None, scalar_self=True)
 mul = binary("mul", _bool_mul, dunders=("__mul__",), rdunders=("__rmul__",), idunder="__imul__",
-             doc="torch.mul.")
+             doc="torch.mul.", scalar_self=True)
 multiply = export(mul, "multiply", method=True)
 
 
@@ -106,12 +107,12 @@ Tensor.__iadd__ = _add_
 Tensor.__isub__ = _sub_
 
 _true_div = binary("_true_div", jnp.true_divide, INT_TO_FLOAT, grad_name="DivBackward0",
-                   method_=False)
+                   method_=False, scalar_self=True)
 _trunc_divide = binary("_trunc_div", _trunc_div, grad_name="DivBackward0", method_=False,
-                       check=_int_zero_check)
+                       check=_int_zero_check, scalar_self=True)
 _floor_divide = binary("floor_divide", _floor_div, grad_name="DivBackward0", check=_int_zero_check,
                        dunders=("__floordiv__",), rdunders=("__rfloordiv__",),
-                       idunder="__ifloordiv__")
+                       idunder="__ifloordiv__", scalar_self=True)
 
 
 def div(input, other, *, rounding_mode: str | None = None, out=None) -> Tensor:
@@ -137,26 +138,30 @@ Tensor.__rtruediv__ = lambda self, other: div(other, self)
 Tensor.__itruediv__ = _div_
 
 remainder = binary("remainder", jnp.remainder, check=_int_zero_check, dunders=("__mod__",),
-                   rdunders=("__rmod__",), idunder="__imod__")
+                   rdunders=("__rmod__",), idunder="__imod__", scalar_self=True)
 fmod = binary("fmod", jnp.fmod, check=_int_zero_check)
 
 
 def _pow_check(a, b, rt):
-    if rt.category == _dt.INT:
-        neg = (b < 0) if isinstance(b, (int, float)) else (not isinstance(b, jax.core.Tracer)
-                                                           and bool(jnp.any(b < 0)))
-        if neg:
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
+    if rt.category == _dt.INT and isinstance(b, int) and b < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
 
 
 def _power(a, b):
     if a.dtype == jnp.bool_:
         return jnp.logical_or(a, jnp.logical_not(b))
+    if jnp.issubdtype(a.dtype, jnp.integer):
+        # torch: a ** (negative b) is 1 for a == 1, ±1 for a == -1, else 0.
+        neg = b < 0
+        p = jnp.power(a, jnp.where(neg, 0, b))
+        odd = jnp.remainder(b, 2) == 1
+        small = jnp.where(a == 1, 1, jnp.where(a == -1, jnp.where(odd, -1, 1), 0)).astype(a.dtype)
+        return jnp.where(neg, small, p)
     return jnp.power(a, b)
 
 
 pow = binary("pow", _power, check=_pow_check, dunders=("__pow__",), rdunders=("__rpow__",),  # noqa: A001
-             idunder="__ipow__")
+             idunder="__ipow__", scalar_self=True)
 
 neg = unary("neg", jnp.negative, bool_ok=False, saved=None)
 negative = export(neg, "negative", inplace=lambda self: inplace(self, neg(self)))
@@ -174,8 +179,8 @@ cos = unary("cos", jnp.cos, INT_TO_FLOAT)
 tanh = unary("tanh", jnp.tanh, INT_TO_FLOAT, saved="out")
 sigmoid = unary("sigmoid", jax.nn.sigmoid, INT_TO_FLOAT, saved="out")
 
-maximum = binary("maximum", jnp.maximum)
-minimum = binary("minimum", jnp.minimum)
+maximum = binary("maximum", jnp.maximum, tensor_other=True)
+minimum = binary("minimum", jnp.minimum, tensor_other=True)
 
 # ---------------------------------------------------------------- comparisons and logic
 
@@ -211,10 +216,13 @@ def _truth(x):
 
 
 logical_and = binary("logical_and", lambda a, b: jnp.logical_and(_truth(a), _truth(b)), ALWAYS_BOOL,
+                     tensor_other=True,
                      differentiable=False)
 logical_or = binary("logical_or", lambda a, b: jnp.logical_or(_truth(a), _truth(b)), ALWAYS_BOOL,
+                     tensor_other=True,
                     differentiable=False)
 logical_xor = binary("logical_xor", lambda a, b: jnp.logical_xor(_truth(a), _truth(b)), ALWAYS_BOOL,
+                     tensor_other=True,
                      differentiable=False)
 logical_not = unary("logical_not", lambda a: jnp.logical_not(_truth(a)), ALWAYS_BOOL,
                     differentiable=False)
@@ -230,13 +238,13 @@ def _int_only(name):
 
 bitwise_and = binary("bitwise_and", jnp.bitwise_and, check=_int_only("bitwise_and"),
                      differentiable=False, dunders=("__and__",), rdunders=("__rand__",),
-                     idunder="__iand__")
+                     idunder="__iand__", scalar_self=True)
 bitwise_or = binary("bitwise_or", jnp.bitwise_or, check=_int_only("bitwise_or"),
                     differentiable=False, dunders=("__or__",), rdunders=("__ror__",),
-                    idunder="__ior__")
+                    idunder="__ior__", scalar_self=True)
 bitwise_xor = binary("bitwise_xor", jnp.bitwise_xor, check=_int_only("bitwise_xor"),
                      differentiable=False, dunders=("__xor__",), rdunders=("__rxor__",),
-                     idunder="__ixor__")
+                     idunder="__ixor__", scalar_self=True)
 bitwise_not = unary("bitwise_not", jnp.invert, differentiable=False, complex_ok=False)
 Tensor.__invert__ = bitwise_not
 bitwise_left_shift = binary("bitwise_left_shift", jnp.left_shift,
@@ -270,8 +278,8 @@ def clamp(input, min=None, max=None, *, out=None) -> Tensor:  # noqa: A002 - tor
         inputs.append(bound if kb != 2 else None)
         kinds.append(kb == 2)
     rt = result_type_of(tuple(pairs))
-    if rt is _dt.bool or rt.is_complex:
-        raise RuntimeError(f'"clamp_cpu" not implemented for \'{rt._tag}\'')
+    if rt.is_complex:
+        raise RuntimeError("clamp is not supported for complex types")
     key = (rt, tuple(kinds))
 
     def build():

@@ -57,11 +57,14 @@ def _infer_size(shape, numel):
     neg = [i for i, s in enumerate(shape) if s == -1]
     if len(neg) > 1:
         raise RuntimeError("only one dimension can be inferred")
-    for s in shape:
+    for i, s in enumerate(shape):
         if s < -1:
-            raise RuntimeError(f"invalid shape dimension {s}")
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {shape}")
     if neg:
         rest = math.prod(s for s in shape if s != -1)
+        if rest == 0 and numel == 0:
+            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape {shape} because the "
+                               f"unspecified dimension size -1 can be any value and is ambiguous")
         if rest == 0 or numel % rest:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
         shape[neg[0]] = numel // rest
@@ -136,7 +139,10 @@ def unflatten(input, dim: int, sizes) -> Tensor:
     """torch.unflatten."""
     shape = tuple(input.shape)
     d = wrap_dim(dim, len(shape))
-    sizes = _infer_size(tuple(sizes), shape[d]) if -1 in tuple(sizes) else tuple(sizes)
+    sizes = tuple(sizes)
+    known = math.prod(s for s in sizes if s != -1)
+    if -1 in tuple(sizes) and known and shape[d] % known == 0:
+        sizes = _infer_size(tuple(sizes), shape[d])
     if math.prod(sizes) != shape[d]:
         raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size "
                            f"of dim {dim} ({shape[d]}) in the input tensor")
@@ -232,10 +238,17 @@ def movedim(input, source, destination) -> Tensor:
     return permute(input, perm)
 
 
+def _matrix_transpose(self, name):
+    if self.dim() < 2:
+        raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of matrices. "
+                           f"Got {self.dim()}-D tensor.")
+    return transpose(self, -2, -1)
+
+
 Tensor.T = property(lambda self: permute(self, tuple(range(self.dim() - 1, -1, -1))))
-Tensor.mT = property(lambda self: transpose(self, -2, -1))
+Tensor.mT = property(lambda self: _matrix_transpose(self, "mT"))
 Tensor.H = property(lambda self: _conj_if_complex(Tensor.T.fget(self)))
-Tensor.mH = property(lambda self: _conj_if_complex(transpose(self, -2, -1)))
+Tensor.mH = property(lambda self: _conj_if_complex(_matrix_transpose(self, "mH")))
 
 
 def _conj_if_complex(x):
@@ -252,7 +265,7 @@ def expand(self, *sizes) -> Tensor:
     sizes = as_shape(sizes)
     shape, st = tuple(self.shape), self.stride()
     if len(sizes) < len(shape):
-        raise RuntimeError(f"expand(torch.{self._dtype.name}{{{list(shape)}}}, size={list(sizes)}): "
+        raise RuntimeError(f"expand({self.type()}{{{list(shape)}}}, size={list(sizes)}): "
                            f"the number of sizes provided ({len(sizes)}) must be greater or equal to "
                            f"the number of dimensions in the tensor ({len(shape)})")
     lead = len(sizes) - len(shape)
@@ -339,7 +352,7 @@ def index_view(t: Tensor, spec, opname: str) -> Tensor:
             d += 1
         else:
             _, start, length, step = e
-            off += start * st[d] if length else 0
+            off += start * st[d]
             new.append(length)
             new_st.append(st[d] * step)
             dyn.append(start)
@@ -400,7 +413,7 @@ def split(tensor, split_size_or_sections, dim: int = 0) -> tuple:
         if step < 0 or (step == 0 and size != 0):
             raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension "
                                f"size of {size}")
-        sizes = [min(step, size - s) for s in range(0, size, step)] if step else [0]
+        sizes = [min(step, size - s) for s in range(0, size, step)] if step and size else [0]
     else:
         sizes = [int(s) for s in split_size_or_sections]
         if sum(sizes) != size:
@@ -422,6 +435,51 @@ def chunk(input, chunks: int, dim: int = 0) -> tuple:
     return split(input, max(-(-size // chunks), 1) if size else 1, d) if size else \
         tuple(_slice_dim(input, d, 0, 0) for _ in range(chunks))
 
+
+# ---------------------------------------------------------------- in-place view ops
+
+
+def _restride_(self, r: Tensor) -> Tensor:
+    """Make ``self`` show ``r``'s view of the same storage (t_, transpose_, squeeze_, ...)."""
+    if GRAD_ENABLED[0] and self._requires_grad:
+        if self.grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                               "operation.")
+        self.grad_fn = r.grad_fn
+        self.__dict__.pop("_output_nr", None)
+    self._view = r._view
+    self.__dict__.pop("_cache", None)
+    self.__dict__.pop("_cbase", None)
+    return self
+
+
+def t_(self) -> Tensor:
+    """torch.Tensor.t_."""
+    n = self.dim()
+    if n > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {n}D")
+    return _restride_(self, t(self))
+
+
+def transpose_(self, dim0: int, dim1: int) -> Tensor:
+    """torch.Tensor.transpose_ (alias swapdims_, swapaxes_)."""
+    return _restride_(self, transpose(self, dim0, dim1))
+
+
+def squeeze_(self, dim=None) -> Tensor:
+    """torch.Tensor.squeeze_."""
+    return _restride_(self, squeeze(self, dim))
+
+
+def unsqueeze_(self, dim: int) -> Tensor:
+    """torch.Tensor.unsqueeze_."""
+    return _restride_(self, unsqueeze(self, dim))
+
+
+Tensor.t_ = t_
+Tensor.transpose_ = Tensor.swapdims_ = Tensor.swapaxes_ = transpose_
+Tensor.squeeze_ = squeeze_
+Tensor.unsqueeze_ = unsqueeze_
 
 # ---------------------------------------------------------------- copies
 
@@ -457,7 +515,9 @@ def _tensors_arg(tensors, fname):
         raise TypeError(f"{fname}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
                         f"{type(tensors).__name__}")
     if not tensors:
-        raise RuntimeError(f"{fname}(): expected a non-empty list of Tensors")
+        if fname == "stack":
+            raise RuntimeError("stack expects a non-empty TensorList")
+        raise ValueError(f"torch.{fname}(): expected a non-empty list of Tensors")
     for t_ in tensors:
         if not isinstance(t_, Tensor):
             raise TypeError(f"expected Tensor as element in argument 0, but got "

@@ -1,0 +1,1 @@
+"""Fixture-driven compatibility tests: torchlike against outputs recorded from real torch."""

@@ -1,0 +1,39 @@
+"""Known divergences of torchlike from recorded torch behaviour.
+
+``SKIP`` maps a test selector to the reason it is skipped.  Selectors:
+
+    "<key>"                 every item of the op (forward and gradient)
+    "<key>:<dtype>"         one forward item, e.g. "sum:bool" or "cat:errors"
+    "<key>:grad"            every gradient item of the op
+    "<key>:<dtype>:grad"    one gradient item, e.g. "atan2:float32:grad"
+
+    "promotion:<what>"      a test_promotion item, by the name its failure message gives,
+                            e.g. "promotion:result_type [tensor,complex]" or
+                            "promotion:a lt b [tensor,tensor]" (skipped only if it fails)
+
+``<key>`` is the fixture key: the OpInfo name, plus ``.variant_test_name`` when it has
+one (``max.reduction_with_dim``); it is the file name in ``fixtures/opdb/``.
+Only list ops torchlike implements; ops it lacks produce no test items at all.
+
+``TOLERANCES`` / ``GRAD_TOLERANCES`` loosen the comparison for an op:
+``{"<key>": {"<output dtype>": (rtol, atol)}}``.  Say why in a comment.
+"""
+
+from __future__ import annotations
+
+SKIP: dict[str, str] = {
+}
+
+TOLERANCES: dict[str, dict[str, tuple[float, float]]] = {
+}
+
+GRAD_TOLERANCES: dict[str, dict[str, tuple[float, float]]] = {
+}
+
+
+def skip_reason(key: str, dtype: str, grad: bool = False) -> str | None:
+    """The skiplist reason for an item, or None."""
+    selectors = [key, f"{key}:{dtype}"]
+    if grad:
+        selectors += [f"{key}:grad", f"{key}:{dtype}:grad"]
+    return next((SKIP[s] for s in selectors if s in SKIP), None)
