@@ -302,6 +302,8 @@ def _match_eigenvalues(cmp: Comparison, path: str, exp: np.ndarray, act: np.ndar
                        dt: str) -> None:
     """Eigenvalues in any order: sort both along the last axis by (real, imag)."""
     def srt(a):
+        if a.size == 0:
+            return a
         a = a.reshape(-1, a.shape[-1]) if a.ndim else a.reshape(1, 1)
         keys = np.round(a.real, 4) + 0j + 1j * np.round(a.imag, 4)
         return np.take_along_axis(a, np.argsort(keys, axis=-1), axis=-1)

@@ -24,8 +24,9 @@ CASES = [
      "The size of tensor a (5) must match the size of tensor b (4) at non-singleton dimension 0"),
     ("pow_shapes", lambda: torch.ones(2).pow(torch.ones(3)), RuntimeError,
      "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0"),
-    ("where_shapes", lambda: torch.where(torch.tensor([True, False]), torch.ones(3), torch.zeros(2)),
-     RuntimeError, "must match the size of tensor b"),
+    ("where_shapes",
+     lambda: torch.where(torch.tensor([True, False]), torch.ones(3), torch.zeros(2)), RuntimeError,
+     "must match the size of tensor b"),
     ("masked_fill_shapes", lambda: torch.ones(2).masked_fill(torch.tensor([True, False, True]), 0.),
      RuntimeError,
      "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 0"),
@@ -75,8 +76,8 @@ CASES = [
      "tensors used as indices must be long, int, byte or bool tensors"),
     ("str_index", lambda: X["a"], TypeError, "new(): invalid data type 'str'"),
     ("mask_shape", lambda: X[torch.tensor([True, False, True])], IndexError,
-     "The shape of the mask [3] at index 0 does not match the shape of the indexed tensor [2, 3] at "
-     "index 0"),
+     "The shape of the mask [3] at index 0 does not match the shape of the indexed tensor [2, 3] "
+     "at index 0"),
     ("index_select_oob", lambda: torch.arange(6).index_select(0, torch.tensor([6])), IndexError,
      "index out of range in self"),
     ("index_select_2d", lambda: X.index_select(0, torch.tensor([[0]])), IndexError,
@@ -151,8 +152,8 @@ CASES = [
     ("view_negative", lambda: X.view(-2, 3), RuntimeError,
      "invalid shape dimension -2 at index 0 of shape [-2, 3]"),
     ("view_zero_numel_infer", lambda: torch.ones(0, 3).view(-1, 0), RuntimeError,
-     "cannot reshape tensor of 0 elements into shape [-1, 0] because the unspecified dimension size "
-     "-1 can be any value and is ambiguous"),
+     "cannot reshape tensor of 0 elements into shape [-1, 0] because the unspecified dimension "
+     "size -1 can be any value and is ambiguous"),
     ("view_noncontiguous", lambda: X.t().view(6), RuntimeError,
      "view size is not compatible with input tensor's size and stride"),
     ("expand_size", lambda: X.expand(3, 3), RuntimeError,
@@ -164,7 +165,8 @@ CASES = [
      "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)"),
     ("mm_vector", lambda: torch.mm(X, torch.ones(3)), RuntimeError, "mat2 must be a matrix"),
     ("dot_sizes", lambda: torch.ones(3).dot(torch.ones(4)), RuntimeError,
-     "inconsistent tensor size, expected tensor [3] and src [4] to have the same number of elements"),
+     "inconsistent tensor size, expected tensor [3] and src [4] to have the same number of "
+     "elements"),
     # arguments
     ("item_many", lambda: torch.ones(2).item(), RuntimeError,
      "a Tensor with 2 elements cannot be converted to Scalar"),
@@ -189,11 +191,13 @@ CASES = [
      "upper bound and lower bound inconsistent with step sign"),
     ("linspace_negative", lambda: torch.linspace(0, 1, -1), RuntimeError,
      "number of steps must be non-negative"),
-    ("eye_negative", lambda: torch.eye(-1), RuntimeError, "n must be greater or equal to 0, got -1"),
+    ("eye_negative", lambda: torch.eye(-1), RuntimeError,
+     "n must be greater or equal to 0, got -1"),
     ("ragged", lambda: torch.tensor([[1, 2], [3]]), ValueError,
      "expected sequence of length 2 at dim 1 (got 1)"),
     ("str_data", lambda: torch.tensor([1, "a"]), TypeError, "new(): invalid data type 'str'"),
-    ("none_data", lambda: torch.tensor([1, None]), RuntimeError, "Could not infer dtype of NoneType"),
+    ("none_data", lambda: torch.tensor([1, None]), RuntimeError,
+     "Could not infer dtype of NoneType"),
     ("int_overflow", lambda: torch.tensor([2 ** 63]), ValueError,
      "Overflow when unpacking long long"),
     ("uint8_overflow", lambda: torch.tensor([300], dtype=torch.uint8), RuntimeError,
@@ -212,8 +216,10 @@ CASES = [
 XFAIL = {
     "neg_bool": "pointwise.py: neg of bool says 'neg_cpu not implemented' (torch: Negation, the "
                 "`-` operator, on a bool tensor is not supported)",
-    "and_float": "pointwise.py: bitwise ops on floats raise RuntimeError, torch NotImplementedError",
-    "invert_float": "pointwise.py: ~float leaks JAX's message ('not does not accept dtype float32')",
+    "and_float": "pointwise.py: bitwise ops on floats raise RuntimeError, torch "
+                 "NotImplementedError",
+    "invert_float": "pointwise.py: ~float leaks JAX's message ('not does not accept dtype "
+                    "float32')",
     "argmax_empty": "reduction.py: argmax of an empty tensor raises RuntimeError, torch IndexError",
 }
 XFAIL_CASES = [

@@ -18,6 +18,9 @@ def raises(exc, match):
     return pytest.raises(exc, match=re.escape(match))
 
 
+DIM_2 = "Dimension out of range (expected to be in range of [-2, 1], but got 2)"
+
+
 # ---------------------------------------------------------------- shape and Size
 
 
@@ -28,7 +31,7 @@ def test_shape_and_size():
     assert x.shape == (2, 3) and x.size() == torch.Size([2, 3])
     assert x.size(1) == 3 and x.size(-1) == 3 and x.size(0) == 2
     assert x.shape.numel() == 6
-    with raises(IndexError, "Dimension out of range (expected to be in range of [-2, 1], but got 2)"):
+    with raises(IndexError, DIM_2):
         x.size(2)
 
 
@@ -245,7 +248,8 @@ def test_data_ptr_is_shared_by_views():
 def test_is_tensor():
     assert torch.is_tensor(torch.zeros(1)) and not torch.is_tensor(1)
     assert isinstance(torch.zeros(1), torch.Tensor)
-    assert torch.is_floating_point(torch.zeros(1)) and not torch.is_floating_point(torch.zeros(1).long())
+    assert torch.is_floating_point(torch.zeros(1))
+    assert not torch.is_floating_point(torch.zeros(1).long())
 
 
 # ---------------------------------------------------------------- repr
@@ -263,7 +267,8 @@ def test_is_tensor():
     (lambda: torch.tensor(3.), "tensor(3.)"),
     (lambda: torch.tensor([True, False]), "tensor([ True, False])"),
     (lambda: torch.arange(6.).reshape(2, 3), "tensor([[0., 1., 2.],\n        [3., 4., 5.]])"),
-    (lambda: torch.arange(6.).reshape(2, 3).t(), "tensor([[0., 3.],\n        [1., 4.],\n        [2., 5.]])"),
+    (lambda: torch.arange(6.).reshape(2, 3).t(),
+     "tensor([[0., 3.],\n        [1., 4.],\n        [2., 5.]])"),
     (lambda: torch.arange(6.).reshape(2, 3)[:, 1], "tensor([1., 4.])"),
 ], ids=lambda v: None)
 def test_repr(make, text):
@@ -273,4 +278,5 @@ def test_repr(make, text):
 
 def test_repr_float64_default(float64_default):
     assert repr(torch.tensor([1., 2.])) == "tensor([1., 2.])"
-    assert repr(torch.tensor([1., 2.], dtype=torch.float32)) == "tensor([1., 2.], dtype=torch.float32)"
+    assert repr(torch.tensor([1., 2.], dtype=torch.float32)) == \
+        "tensor([1., 2.], dtype=torch.float32)"

@@ -17,6 +17,10 @@ def raises(exc, match):
     return pytest.raises(exc, match=re.escape(match))
 
 
+DIM_2 = "Dimension out of range (expected to be in range of [-2, 1], but got 2)"
+DIM_3 = "Dimension out of range (expected to be in range of [-3, 2], but got 3)"
+
+
 def a34():
     """A fresh base tensor (clone: arange(...).reshape(...) would itself be a view)."""
     return torch.arange(12.).reshape(3, 4).clone()
@@ -291,9 +295,10 @@ def test_select_negative_index_iadd():
 
 def test_select_errors():
     x = a34()
-    with raises(IndexError, "Dimension out of range (expected to be in range of [-2, 1], but got 2)"):
+    with raises(IndexError, DIM_2):
         x.select(2, 0)
-    with raises(IndexError, "select(): index 4 out of range for tensor of size [3, 4] at dimension 1"):
+    with raises(IndexError, "select(): index 4 out of range for tensor of size [3, 4] at "
+                            "dimension 1"):
         x.select(1, 4)
 
 
@@ -347,12 +352,12 @@ def test_T_and_mT():
     assert y.T.shape == (4, 3, 2)
     with raises(RuntimeError, "tensor.mT is only supported on matrices or batches of matrices. "
                               "Got 1-D tensor."):
-        torch.ones(3).mT
+        _ = torch.ones(3).mT
 
 
 def test_transpose_permute_errors():
     x = a34()
-    with raises(IndexError, "Dimension out of range (expected to be in range of [-2, 1], but got 2)"):
+    with raises(IndexError, DIM_2):
         x.transpose(0, 2)
     with raises(RuntimeError, "duplicate dims are not allowed"):
         x.permute(0, 0)
@@ -401,7 +406,7 @@ def test_unsqueeze_write_and_strides():
     assert u.stride() == (3, 1, 1) and u.shape == (2, 3, 1)
     assert x.squeeze(0).shape == (2, 3) and x.unsqueeze(2).shape == (2, 3, 1)
     assert x.unsqueeze(-3).shape == (1, 2, 3)
-    with raises(IndexError, "Dimension out of range (expected to be in range of [-3, 2], but got 3)"):
+    with raises(IndexError, DIM_3):
         x.unsqueeze(3)
 
 
@@ -470,13 +475,13 @@ def test_expand_writes_torch_allows():
 
 def test_expand_errors():
     x = a34()
-    with raises(RuntimeError, "The expanded size of the tensor (5) must match the existing size (4) "
-                              "at non-singleton dimension 1.  Target sizes: [3, 5].  Tensor sizes: "
-                              "[3, 4]"):
+    with raises(RuntimeError, "The expanded size of the tensor (5) must match the existing size "
+                              "(4) at non-singleton dimension 1.  Target sizes: [3, 5].  Tensor "
+                              "sizes: [3, 4]"):
         x.expand(3, 5)
-    with raises(RuntimeError, "expand(torch.FloatTensor{[3, 4]}, size=[4]): the number of sizes "
-                              "provided (1) must be greater or equal to the number of dimensions in "
-                              "the tensor (2)"):
+    with raises(RuntimeError, "expand(torch.FloatTensor{[3, 4]}, size=[4]): the number of "
+                              "sizes provided (1) must be greater or equal to the number of "
+                              "dimensions in the tensor (2)"):
         x.expand(4)
 
 
@@ -795,8 +800,8 @@ def test_random_view_chains_match_numpy():
         assert tuple(t.shape) == a.shape
         assert t.tolist() == a.tolist()
         if a.size:  # numpy's strides for size-1 dims are arbitrary: compare the others
-            assert [st for st, n in zip(t.stride(), a.shape) if n > 1] == \
-                [st // 4 for st, n in zip(a.strides, a.shape) if n > 1]
+            assert [st for st, n in zip(t.stride(), a.shape, strict=True) if n > 1] == \
+                [st // 4 for st, n in zip(a.strides, a.shape, strict=True) if n > 1]
             assert t.storage_offset() == (a.__array_interface__["data"][0] -
                                           base_np.__array_interface__["data"][0]) // 4
         how = data.draw(st.sampled_from(["copy_", "add_", "fill_", "mask"]))

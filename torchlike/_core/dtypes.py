@@ -252,3 +252,23 @@ class iinfo:
 
     def __hash__(self) -> builtins.int:
         return hash(("iinfo", self.dtype))
+
+
+def astype(a, to: dtype):
+    """Cast a jax array to ``to`` as torch's CPU kernels do (use inside jitted kernels).
+
+    Floating -> integer casts truncate; NaN, infinities and values outside int32/int64 give
+    INT_MIN (x86's conversion result), and narrower integers wrap through int32, so
+    ``tensor([-2.5]).byte()`` is 254 and ``tensor([300.7]).to(int8)`` is 44, as in torch, where
+    XLA's own conversion would saturate.
+    """
+    import jax.numpy as jnp
+
+    src = a.dtype
+    if to.category != INT or not jnp.issubdtype(src, jnp.floating):
+        return a.astype(to.np)
+    wide = np.int64 if to is int64 else np.int32
+    lim = builtins.float(2 ** (np.iinfo(wide).bits - 1))
+    bad = ~jnp.isfinite(a) | (a >= lim) | (a < -lim)
+    r = jnp.where(bad, np.iinfo(wide).min, jnp.where(bad, 0, a).astype(wide))
+    return r if r.dtype == to.np else r.astype(to.np)

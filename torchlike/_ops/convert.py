@@ -15,8 +15,7 @@ _to_op = Op("to", "ToCopyBackward0", saved=None)
 
 
 def _cast(self: Tensor, dt: _dt.dtype) -> Tensor:
-    n = dt.np
-    return run(_to_op, dt, lambda: (lambda a: a.astype(n)), (self._data,), (self,), dt)
+    return run(_to_op, dt, lambda: (lambda a: _dt.astype(a, dt)), (self._data,), (self,), dt)
 
 
 def _move(self: Tensor, dev) -> Tensor:
@@ -34,15 +33,19 @@ def _parse_to(args, kwargs):
     kwargs.pop("memory_format", None)
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    flags = 0  # positional bools: non_blocking, then copy
     for a in args:
+        if isinstance(a, bool):
+            flags += 1
+            if flags == 2:
+                copy = a
+            continue
         if isinstance(a, _dt.dtype):
             dt = a
         elif isinstance(a, Tensor):
             dt, dev = a._dtype, a.device
         elif isinstance(a, (str, _device, int)) and not isinstance(a, bool):
             dev = _device(a)
-        elif isinstance(a, bool):
-            copy = copy or False  # positional non_blocking / copy flags
         elif a is not None:
             raise TypeError(f"to() received an invalid combination of arguments - got "
                             f"({type(a).__name__})")

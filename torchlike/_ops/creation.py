@@ -254,6 +254,11 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
         fill_value = fill_value.item()
     if dtype is None and out is None:
         dtype = _dt.scalar_dtype(fill_value)
+    if isinstance(fill_value, (builtins.complex, np.complexfloating)) and fill_value.imag and \
+            dtype is not None and not _check_dtype(dtype).is_complex:
+        name = {"float32": "float", "float64": "double"}.get(_check_dtype(dtype).name,
+                                                             _check_dtype(dtype).name)
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
     return _filled_tensor((size,), fill_value, dtype, device, requires_grad, out, "full")
 
 

@@ -348,7 +348,8 @@ def copy_(self, src, non_blocking: bool = False) -> Tensor:
         raise RuntimeError(f"output with shape {list(ss)} doesn't match the broadcast shape "
                            f"{list(broadcast_shapes(ss, ds))}")
     key = (ss, self._dtype)
-    r = run(_copy, key, lambda: (lambda s: jnp.broadcast_to(s, ss).astype(self._dtype.np)),
+    dt = self._dtype
+    r = run(_copy, key, lambda: (lambda s: _dt.astype(jnp.broadcast_to(s, ss), dt)),
             (src._data,), (src,), self._dtype)
     return inplace(self, r)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 from .._core import dtypes as _dt
-from .._core.registry import broadcast_shapes as _broadcast_shapes
 from .._core.registry import operand
 from .._core.tensor import Size, Tensor
 
@@ -45,9 +44,19 @@ def broadcast_shapes(*shapes) -> Size:
             s = (s,)
         for d in s:
             if d < 0:
-                raise RuntimeError(f"Trying to create tensor with negative dimension {d}: {list(s)}")
+                raise ValueError("Attempting to broadcast a dimension with negative length!")
         norm.append(tuple(s))
-    return Size(_broadcast_shapes(*norm))
+    out = [1] * max((len(s) for s in norm), default=0)
+    for i, s in enumerate(norm):
+        for k in range(1, len(s) + 1):
+            d = s[-k]
+            if out[-k] == 1:
+                out[-k] = d
+            elif d != 1 and d != out[-k]:
+                raise RuntimeError(f"Attempting to broadcast a dimension of length {d} at {-k}! "
+                                   f"Mismatching argument at index {i} had {s}; but expected shape "
+                                   f"should be broadcastable to {out}")
+    return Size(out)
 
 
 _threads = [os.cpu_count() or 1]

@@ -186,10 +186,20 @@ minimum = binary("minimum", jnp.minimum, tensor_other=True)
 
 eq = binary("eq", jnp.equal, ALWAYS_BOOL)
 ne = binary("ne", jnp.not_equal, ALWAYS_BOOL)
-lt = binary("lt", jnp.less, ALWAYS_BOOL, dunders=("__lt__",))
-le = binary("le", jnp.less_equal, ALWAYS_BOOL, dunders=("__le__",))
-gt = binary("gt", jnp.greater, ALWAYS_BOOL, dunders=("__gt__",))
-ge = binary("ge", jnp.greater_equal, ALWAYS_BOOL, dunders=("__ge__",))
+
+
+def _ordered(name):
+    def check(a, b, rt):
+        if rt.is_complex:
+            raise NotImplementedError(f'"{name}_cpu" not implemented for \'{rt._tag}\'')
+
+    return check
+
+
+lt = binary("lt", jnp.less, ALWAYS_BOOL, dunders=("__lt__",), check=_ordered("lt"))
+le = binary("le", jnp.less_equal, ALWAYS_BOOL, dunders=("__le__",), check=_ordered("le"))
+gt = binary("gt", jnp.greater, ALWAYS_BOOL, dunders=("__gt__",), check=_ordered("gt"))
+ge = binary("ge", jnp.greater_equal, ALWAYS_BOOL, dunders=("__ge__",), check=_ordered("ge"))
 for _alias, _fn in (("greater", gt), ("greater_equal", ge), ("less", lt), ("less_equal", le),
                     ("not_equal", ne)):
     export(_fn, _alias, inplace=_fn.inplace)
@@ -263,6 +273,9 @@ _clamp_op = Op("clamp")
 
 def clamp(input, min=None, max=None, *, out=None) -> Tensor:  # noqa: A002 - torch's names
     """torch.clamp (alias clip) with scalar or tensor bounds; promotes like torch."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"clamp() received an invalid combination of arguments - got "
+                        f"({type(input).__name__}, ...), but expected (Tensor input, ...)")
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     a, da, ka = operand(input, "input")

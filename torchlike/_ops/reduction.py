@@ -26,6 +26,8 @@ def _dims(dim, n):
 
 
 def _reduce(op: Op, input, dims, keepdim, body, src: _dt.dtype, dst: _dt.dtype, out=None, extra=()):
+    if dims is not None and input._data.ndim == 0:
+        dims = None  # dim 0 / -1 of a 0-dim tensor: torch reduces over nothing
     key = (dims, bool(keepdim), src, dst) + extra
 
     def build():
@@ -156,10 +158,20 @@ def min(input, dim=None, keepdim: bool = False, *, out=None):  # noqa: A001
                     keepdim, None, out)
 
 
+def _no_identity(name, input, dims):
+    shape = tuple(input.shape)
+    if input.numel() == 0 and (dims is None or any(shape[d] == 0 for d in dims)):
+        if dims is None:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() "
+                               f"== 0. Specify the reduction dim with the 'dim' argument.")
+        raise IndexError(f"{name}(): Expected reduction dim {dims[0]} to have non-zero size.")
+
+
 def amax(input, dim=(), keepdim: bool = False, *, out=None) -> Tensor:
     """torch.amax."""
     _check(input, "amax")
     dims = _dims(dim, input.dim())
+    _no_identity("amax", input, dims)
     return _reduce(_amax, input, dims, keepdim, lambda a, d, k: jnp.max(a, axis=d, keepdims=k),
                    input._dtype, input._dtype, out)
 
@@ -168,6 +180,7 @@ def amin(input, dim=(), keepdim: bool = False, *, out=None) -> Tensor:
     """torch.amin."""
     _check(input, "amin")
     dims = _dims(dim, input.dim())
+    _no_identity("amin", input, dims)
     return _reduce(_amin, input, dims, keepdim, lambda a, d, k: jnp.min(a, axis=d, keepdims=k),
                    input._dtype, input._dtype, out)
 
