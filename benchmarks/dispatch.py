@@ -137,7 +137,9 @@ def cases():
         out["mul"]["jnp"] = (lambda: jnp.multiply(a, c), b)
         out["sum"]["jnp"] = (lambda: jnp.sum(a), b)
         out["exp"]["jnp"] = (lambda: jnp.exp(a), b)
-        out["matmul"]["jnp"] = (lambda: jnp.matmul(am, aw), b)
+        # torchlike computes float32 matmul at full precision (as torch CPU does): same here.
+        hi = jax.lax.Precision.HIGHEST
+        out["matmul"]["jnp"] = (lambda: jnp.matmul(am, aw, precision=hi), b)
         out["x[1:3]"]["jnp"] = (lambda: a[1:3], b)
         out["x[1:3] read"]["jnp"] = out["x[1:3]"]["jnp"]
 
@@ -145,7 +147,7 @@ def cases():
         j_mul = jax.jit(lambda p, q: p * q)
         j_sum = jax.jit(lambda p: p.sum())
         j_exp = jax.jit(jnp.exp)
-        j_mm = jax.jit(lambda p, q: p @ q)
+        j_mm = jax.jit(lambda p, q: jnp.matmul(p, q, precision=hi))
         j_sl = jax.jit(lambda p: p[1:3])
         out["add"]["jax.jit"] = (lambda: j_add(a, c), b)
         out["mul"]["jax.jit"] = (lambda: j_mul(a, c), b)

@@ -328,9 +328,6 @@ def test_set_default_dtype_float64(float64_default):
                                                 0.6666666666666667, 0.8333333333333334, 1.0]
 
 
-@pytest.mark.xfail(strict=True, reason="registry.py: int->float kernels (true division, sqrt, "
-                   "exp of ints) are cached without the default dtype, so after "
-                   "set_default_dtype(float64) int / int stays float32")
 def test_int_to_float_ops_follow_default_dtype():
     i = torch.tensor([1, 2])
     assert (i / 2).dtype is torch.float32 and i.sqrt().dtype is torch.float32  # warm the caches

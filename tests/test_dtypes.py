@@ -247,3 +247,17 @@ def test_type_strings():
     assert torch.tensor([1.]).type(torch.float64).dtype is torch.float64
     with pytest.raises((ValueError, RuntimeError)):
         torch.tensor([1.]).type("torch.Nope")
+
+
+def test_float_to_int_casts_wrap_like_torch():
+    nan, inf = float("nan"), float("inf")
+    x = torch.tensor([nan, inf, -inf, 3e9, -2.5, 300.7, -129.5])
+    assert x.to(torch.int64).tolist() == [-2 ** 63] * 3 + [3000000000, -2, 300, -129]
+    assert x.to(torch.int32).tolist() == [-2 ** 31] * 4 + [-2, 300, -129]
+    assert x.to(torch.int16).tolist() == [0, 0, 0, 0, -2, 300, -129]
+    assert x.to(torch.int8).tolist() == [0, 0, 0, 0, -2, 44, 127]
+    assert x.byte().tolist() == [0, 0, 0, 0, 254, 44, 127]
+    assert x.double().to(torch.uint8).tolist() == [0, 0, 0, 0, 254, 44, 127]
+    u = torch.zeros(2, dtype=torch.uint8)
+    u.copy_(torch.tensor([-1.5, 256.]))
+    assert u.tolist() == [255, 0]

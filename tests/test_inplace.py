@@ -31,11 +31,8 @@ def bumped(x, fn):
 @pytest.mark.parametrize("fn, expected", [
     (lambda x: x.add_(1), [1, 2, 3, 4, 5]),
     (lambda x: x.add_(torch.ones(5), alpha=2), [2, 3, 4, 5, 6]),
-    pytest.param(lambda x: x.sub_(1, alpha=2), [-2, -1, 0, 1, 2], marks=pytest.mark.xfail(
-        strict=True, reason="pointwise.py: sub/add with a Python-number other and alpha != 1 "
-        "call mul(number, number), which raises TypeError")),
-    pytest.param(lambda x: x.add_(1, alpha=2), [2, 3, 4, 5, 6], marks=pytest.mark.xfail(
-        strict=True, reason="pointwise.py: add with a number and alpha (see sub_alpha)")),
+    (lambda x: x.sub_(1, alpha=2), [-2, -1, 0, 1, 2]),
+    (lambda x: x.add_(1, alpha=2), [2, 3, 4, 5, 6]),
     (lambda x: x.mul_(2), [0, 2, 4, 6, 8]),
     (lambda x: x.div_(2), [0, 0.5, 1, 1.5, 2]),
     (lambda x: x.pow_(2), [0, 1, 4, 9, 16]),
@@ -344,3 +341,41 @@ def test_scatter_gather_out_of_bounds():
         torch.zeros(3).scatter_(0, torch.tensor([5]), 1.)
     with raises(RuntimeError, "index -1 is out of bounds for dimension 0 with size 3"):
         torch.zeros(3).gather(0, torch.tensor([-1]))
+
+
+# ---------------------------------------------------------------- in-place writes and autograd
+
+
+def test_fill_zero_copy_cut_history():
+    a = torch.ones(3, requires_grad=True)
+    x = a * 2
+    x.fill_(5.)
+    (x * 3).sum().backward()
+    assert a.grad.tolist() == [0, 0, 0] and x.requires_grad
+    a = torch.ones(3, requires_grad=True)
+    x = a * 2
+    x[1:].zero_()
+    (x * 3).sum().backward()
+    assert a.grad.tolist() == [6, 0, 0]
+    a = torch.ones(3, requires_grad=True)
+    b = torch.full((3,), 2., requires_grad=True)
+    x = a * 2
+    x.copy_(b * 4)
+    x.sum().backward()
+    assert a.grad.tolist() == [0, 0, 0] and b.grad.tolist() == [4, 4, 4]
+    a = torch.ones(3, requires_grad=True)
+    torch.fill(a, 2.).sum().backward()
+    assert a.grad.tolist() == [0, 0, 0]
+
+
+def test_inplace_through_identity_views_reaches_base_history():
+    a = torch.ones(3, requires_grad=True)
+    x = a.clone()
+    x[:].mul_(2)
+    x.sum().backward()
+    assert a.grad.tolist() == [2, 2, 2]
+    b = torch.ones(2, 3, requires_grad=True)
+    y = b.clone()
+    y.view(2, 3).mul_(3)
+    y.sum().backward()
+    assert b.grad.tolist() == [[3, 3, 3], [3, 3, 3]]

@@ -85,6 +85,7 @@ def from_np(npdt) -> dtype:
 # ---------------------------------------------------------------- defaults
 
 _default = [float32]
+_ON_DEFAULT_CHANGE: list = []
 
 
 def get_default_dtype() -> dtype:
@@ -98,6 +99,8 @@ def set_default_dtype(d: dtype) -> None:
         raise TypeError(f"only floating-point types are supported as the default type, got {d}")
     _default[0] = d
     _promote_cache.clear()
+    for hook in _ON_DEFAULT_CHANGE:
+        hook()
 
 
 def default_complex() -> dtype:
@@ -148,6 +151,10 @@ def _combine(higher: dtype | None, lower: dtype | None) -> dtype | None:
     if higher.is_complex:
         return higher
     if lower.is_complex:
+        if higher is float16:
+            raise NotImplementedError("this result would be torch.complex32 (ComplexHalf), which "
+                                      "torchlike does not support; cast the float16 operand to "
+                                      "float32 first")
         return higher.to_complex() if higher.is_floating_point else lower
     if higher.is_floating_point:
         return higher

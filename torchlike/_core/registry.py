@@ -31,6 +31,18 @@ _RECORD = [None]
 DEFAULT, INT_TO_FLOAT, ALWAYS_BOOL, COMPLEX_TO_FLOAT, BOOL_TO_LONG, KEEP = range(6)
 
 
+ALL_OPS: list = []
+
+
+def _clear_kernels() -> None:
+    # Kernels bake in the default dtype (int → float results): drop them when it changes.
+    for op in ALL_OPS:
+        op.kernels.clear()
+
+
+_dt._ON_DEFAULT_CHANGE.append(_clear_kernels)
+
+
 class Op:
     """One declared op: its torch name, autograd node name and kernel cache."""
 
@@ -46,6 +58,7 @@ class Op:
         # What torch's backward of this op saves ("in", "out", "both" or None): in-place
         # writes to saved tensors make backward raise, as in torch.
         self.saved = saved
+        ALL_OPS.append(self)
 
     def __repr__(self) -> str:
         return f"Op({self.name})"
@@ -282,7 +295,8 @@ def method(fn, name: str | None = None):
 
 def unary(name: str, body, promote: int = DEFAULT, *, grad_name: str | None = None,
           differentiable: bool = True, doc: str = "", has_inplace: bool = True, method_: bool = True,
-          int_ok: bool = True, bool_ok: bool = True, complex_ok: bool = True, saved: str | None = "in"):
+          int_ok: bool = True, bool_ok: bool = True, complex_ok: bool = True, saved: str | None = "in",
+          float_ok: bool = True):
     """Declare a unary elementwise op from a jnp body: function, method and in-place variant."""
     op = Op(name, grad_name, differentiable, saved)
     kernels = op.kernels
@@ -306,7 +320,7 @@ def unary(name: str, body, promote: int = DEFAULT, *, grad_name: str | None = No
                             f"{type(input).__name__}") from None
         entry = kernels.get(src)
         if entry is None:
-            _check_unary_dtype(name, src, int_ok, bool_ok, complex_ok)
+            _check_unary_dtype(name, src, int_ok, bool_ok, complex_ok, float_ok)
             dst = out_dtype(promote, src)
             f = build(src, dst)
             entry = kernels[src] = (jax.jit(f), f, dst)
@@ -330,10 +344,10 @@ def unary(name: str, body, promote: int = DEFAULT, *, grad_name: str | None = No
     return fn
 
 
-def _check_unary_dtype(name, dt, int_ok, bool_ok, complex_ok):
+def _check_unary_dtype(name, dt, int_ok, bool_ok, complex_ok, float_ok):
     if (dt.category == _dt.INT and not int_ok) or (dt is _dt.bool and not bool_ok) or \
-            (dt.is_complex and not complex_ok):
-        raise RuntimeError(f'"{name}_cpu" not implemented for \'{dt._tag}\'')
+            (dt.is_complex and not complex_ok) or (dt.is_floating_point and not float_ok):
+        raise NotImplementedError(f'"{name}_cpu" not implemented for \'{dt._tag}\'')
 
 
 def binary(name: str, body, promote: int = DEFAULT, *, grad_name: str | None = None,

@@ -456,6 +456,8 @@ def logspace(start, end, steps: int, base: float = 10.0, *, out=None, dtype=None
     """torch.logspace: ``base ** linspace(start, end, steps)``."""
     start, end = _num(start), _num(end)
     dtype = _check_dtype(dtype) or _dt.get_default_dtype()
+    if not isinstance(steps, (builtins.int, np.integer)) or isinstance(steps, builtins.bool):
+        raise TypeError(f"logspace(): argument 'steps' must be int, not {type(steps).__name__}")
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     arr = np.power(float(base), _linspace_np(float(start), float(end), steps, np.float64))

@@ -9,6 +9,7 @@ import numpy as np
 
 from .._core import dtypes as _dt
 from .._core import views as _views
+from .._core.grad_mode import GRAD_ENABLED
 from .._core.registry import (Op, broadcast_shapes, export, inplace, method, operand, run, set_out,
                               wrap_dim)
 from .._core.tensor import Tensor
@@ -312,7 +313,11 @@ def index_put(input, indices, values, accumulate: bool = False) -> Tensor:
         def f(a, v, *ix):
             ref = a.at[_jax_index(struct, ix)]
             v = v.astype(a.dtype)
-            return ref.add(v) if accumulate else ref.set(v)
+            if not accumulate:
+                return ref.set(v)
+            if a.dtype == jnp.bool_:  # accumulating bools is a logical or, as in torch
+                return ref.max(v)
+            return ref.add(v)
 
         return f
 
@@ -321,6 +326,13 @@ def index_put(input, indices, values, accumulate: bool = False) -> Tensor:
                    (input, values) + (None,) * len(arrays), input._dtype)
     except (ValueError, TypeError):
         got = jax.eval_shape(lambda a, *ix: a[_jax_index(struct, ix)], input._data, *arrays).shape
+        try:
+            broadcast_shapes(tuple(values.shape), tuple(got))
+            ok = len(values.shape) <= len(got)
+        except RuntimeError:
+            ok = False
+        if ok:
+            raise
         raise RuntimeError(f"shape mismatch: value tensor of shape {list(values.shape)} cannot be "
                            f"broadcast to indexing result of shape {list(got)}") from None
 
@@ -347,14 +359,19 @@ def copy_(self, src, non_blocking: bool = False) -> Tensor:
     if ss != ds and broadcast_shapes(ss, ds) != ss:
         raise RuntimeError(f"output with shape {list(ss)} doesn't match the broadcast shape "
                            f"{list(broadcast_shapes(ss, ds))}")
-    key = (ss, self._dtype)
     dt = self._dtype
-    r = run(_copy, key, lambda: (lambda s: _dt.astype(jnp.broadcast_to(s, ss), dt)),
-            (src._data,), (src,), self._dtype)
+    if GRAD_ENABLED[0] and self._requires_grad:
+        # self's old value is an input whose gradient is zero: the write cuts its history.
+        r = run(_copy, (ss, dt, True),
+                lambda: (lambda s, old: _dt.astype(jnp.broadcast_to(s, ss), dt)),
+                (src._data, self._data), (src, self), dt)
+    else:
+        r = run(_copy, (ss, dt), lambda: (lambda s: _dt.astype(jnp.broadcast_to(s, ss), dt)),
+                (src._data,), (src,), dt)
     return inplace(self, r)
 
 
-_fill = Op("fill_", "FillBackward0")
+_fill = Op("fill_", "FillBackward0", saved=None)
 
 
 def fill_(self, value) -> Tensor:
@@ -366,7 +383,12 @@ def fill_(self, value) -> Tensor:
         return copy_(self, value)
     v, dv, _ = operand(value, "value")
     shape, dt = tuple(self.shape), self._dtype
-    r = run(_fill, (shape, dt), lambda: (lambda x: jnp.full(shape, x, dt.np)), (v,), (None,), dt)
+    if GRAD_ENABLED[0] and self._requires_grad:  # as in copy_: self's history is cut
+        r = run(_fill, (shape, dt, True), lambda: (lambda x, old: jnp.full(shape, x, dt.np)),
+                (v, self._data), (None, self), dt)
+    else:
+        r = run(_fill, (shape, dt), lambda: (lambda x: jnp.full(shape, x, dt.np)), (v,), (None,),
+                dt)
     return _uniform_inplace(self, r)
 
 
@@ -408,14 +430,32 @@ def index_select(input, dim: int, index, *, out=None) -> Tensor:
         raise IndexError("index_select(): Index is supposed to be a vector")
     d = wrap_dim(dim, input.dim())
     size = input.shape[d] if input.dim() else 1
+    if input.dim() == 0 and index.numel() != 1:
+        raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got "
+                           f"{index.numel()} value(s)")
     if not isinstance(ix, jax.core.Tracer) and ix.size:
         if int(jnp.min(ix)) < 0 or int(jnp.max(ix)) >= size:
             raise IndexError("index out of range in self")
     key = (d, input.dim() == 0)
-    r = run(_index_select, key,
-            lambda: (lambda a, i: jnp.take(a, i.reshape(-1), axis=d) if a.ndim else a[None][i.reshape(-1)].reshape(i.shape)),
-            (input._data, ix), (input, None), input._dtype)
-    return r if out is None else set_out(out, r)
+
+    def build():
+        def f(a, i):
+            if a.ndim == 0:  # a 0-dim input gives a 0-dim result
+                return a
+            return jnp.take(a, i.reshape(-1), axis=d)
+
+        return f
+
+    r = run(_index_select, key, build, (input._data, ix), (input, None), input._dtype)
+    return r if out is None else _set_out_same_dtype(out, r)
+
+
+def _set_out_same_dtype(out, r):
+    """set_out for ops whose out= must already have the result's dtype (gather, index_select)."""
+    if isinstance(out, Tensor) and out._dtype is not r._dtype:
+        want, got = (_CPP_NAME.get(t._dtype.name, t._dtype.name) for t in (r, out))
+        raise RuntimeError(f"Expected out tensor to have dtype {want}, but got {got} instead")
+    return set_out(out, r)
 
 
 _gather = Op("gather")
@@ -432,8 +472,8 @@ def gather(input, dim: int, index, *, sparse_grad: bool = False, out=None) -> Te
     for k in range(len(ishape)):
         if k != d and ishape[k] > xshape[k]:
             raise RuntimeError(f"Size does not match at dimension {k} expected index "
-                               f"{list(ishape)} to be smaller than self {list(xshape)} apart from "
-                               f"dimension {d}")
+                               f"{list(ishape)} to be no larger than self {list(xshape)} apart "
+                               f"from dimension {d}")
     _bounds(ix, xshape[d], "index {index} is out of bounds for dimension " + str(d) +
             " with size {size}", RuntimeError, 0)
     key = (d, ishape)
@@ -449,7 +489,7 @@ def gather(input, dim: int, index, *, sparse_grad: bool = False, out=None) -> Te
         return f
 
     r = run(_gather, key, build, (input._data, ix), (input, None), input._dtype)
-    return r if out is None else set_out(out, r)
+    return r if out is None else _set_out_same_dtype(out, r)
 
 
 _scatter = Op("scatter")
@@ -464,11 +504,19 @@ def _scatter_impl(input, dim, index, src, reduce, opname):
         raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
     scalar_src = not isinstance(src, Tensor)
     if not scalar_src:
-        for k in range(len(ishape)):
-            if ishape[k] > src.shape[k]:
-                raise RuntimeError(f"Expected index {list(ishape)} to be smaller than self "
-                                   f"{list(xshape)} apart from dimension {d} and to be smaller "
-                                   f"size than src {list(src.shape)}")
+        if src._dtype is not input._dtype:
+            raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+        if index.dim() != src.dim() and index.numel() > 1:
+            raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
+    elif isinstance(src, (complex, np.complexfloating)) and not input._dtype.is_complex:
+        raise RuntimeError(f"value cannot be converted to type "
+                           f"{_CPP_NAME.get(input._dtype.name, input._dtype.name)} without overflow")
+    for k in range(len(ishape)):
+        if (k != d and xshape and ishape[k] > xshape[k]) or \
+                (not scalar_src and ishape[k] > (src.shape or (1,))[k]):
+            raise RuntimeError(f"Expected index {list(ishape)} to be no larger than self "
+                               f"{list(xshape)} apart from dimension {d} and to be no larger "
+                               f"size than src {list(src.shape) if not scalar_src else []}")
     _bounds(ix, (xshape or (1,))[d], "index {index} is out of bounds for dimension " + str(d) +
             " with size {size}", RuntimeError, 0)
     sv = operand(src, "src")[0]
@@ -487,10 +535,11 @@ def _scatter_impl(input, dim, index, src, reduce, opname):
             grids = list(jnp.indices(i.shape, sparse=True))
             grids[d] = i
             ref = a.at[tuple(grids)]
+            boolean = a.dtype == jnp.bool_  # add is a logical or, multiply an and, as in torch
             if reduce in ("add", "sum"):
-                r = ref.add(vals)
+                r = ref.max(vals) if boolean else ref.add(vals)
             elif reduce in ("multiply", "prod"):
-                r = ref.multiply(vals)
+                r = ref.min(vals) if boolean else ref.multiply(vals)
             else:
                 r = ref.set(vals)
             return r.reshape(sh)
@@ -550,6 +599,10 @@ def masked_fill(input, mask, value) -> Tensor:
         raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor "
                            f"with {value.dim()} dimension(s).")
     v, dv, kv = operand(value, "value")
+    if dv.is_complex and not input._dtype.is_complex:
+        name = input._dtype.name
+        name = {"float32": "float", "float64": "double", "bool": "bool"}.get(name, name + "_t")
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
     shape = broadcast_shapes(tuple(mask.shape), tuple(input.shape))
     dt = input._dtype
     if dt.category < dv.category and kv == 2:
@@ -594,7 +647,7 @@ def nonzero(input, *, out=None, as_tuple: bool = False):
     if as_tuple:
         return tuple(_make(jnp.asarray(ix, dtype=jnp.int64), _dt.int64)
                      for ix in np.nonzero(np.atleast_1d(a)))
-    r = _make(jnp.asarray(np.argwhere(a), dtype=jnp.int64).reshape(-1, a.ndim), _dt.int64)
+    r = _make(jnp.asarray(np.argwhere(a), dtype=jnp.int64), _dt.int64)  # (n, ndim), 0-dim too
     return r if out is None else set_out(out, r)
 
 

@@ -77,7 +77,7 @@ def add(input, other, *, alpha=1, out=None) -> Tensor:
     if alpha != 1:
         if isinstance(input, Tensor):
             _alpha_check(other, alpha, input._dtype)
-        other = mul(other, alpha)
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     return _add2(input, other, out=out)
 
 
@@ -86,7 +86,7 @@ def sub(input, other, *, alpha=1, out=None) -> Tensor:
     if alpha != 1:
         if isinstance(input, Tensor):
             _alpha_check(other, alpha, input._dtype)
-        other = mul(other, alpha)
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     return _sub2(input, other, out=out)
 
 
@@ -163,7 +163,14 @@ def _power(a, b):
 pow = binary("pow", _power, check=_pow_check, dunders=("__pow__",), rdunders=("__rpow__",),  # noqa: A001
              idunder="__ipow__", scalar_self=True)
 
-neg = unary("neg", jnp.negative, bool_ok=False, saved=None)
+def _negate(a):
+    if a.dtype == jnp.bool_:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are "
+                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+    return jnp.negative(a)
+
+
+neg = unary("neg", _negate, saved=None)
 negative = export(neg, "negative", inplace=lambda self: inplace(self, neg(self)))
 Tensor.__neg__ = neg
 Tensor.__pos__ = lambda self: self
@@ -241,7 +248,7 @@ logical_not = unary("logical_not", lambda a: jnp.logical_not(_truth(a)), ALWAYS_
 def _int_only(name):
     def check(a, b, rt):
         if rt.category >= _dt.FLOAT:
-            raise RuntimeError(f'"{name}_cpu" not implemented for \'{rt._tag}\'')
+            raise NotImplementedError(f'"{name}_cpu" not implemented for \'{rt._tag}\'')
 
     return check
 
@@ -255,7 +262,8 @@ bitwise_or = binary("bitwise_or", jnp.bitwise_or, check=_int_only("bitwise_or"),
 bitwise_xor = binary("bitwise_xor", jnp.bitwise_xor, check=_int_only("bitwise_xor"),
                      differentiable=False, dunders=("__xor__",), rdunders=("__rxor__",),
                      idunder="__ixor__", scalar_self=True)
-bitwise_not = unary("bitwise_not", jnp.invert, differentiable=False, complex_ok=False)
+bitwise_not = unary("bitwise_not", jnp.invert, differentiable=False, complex_ok=False,
+                    float_ok=False)
 Tensor.__invert__ = bitwise_not
 bitwise_left_shift = binary("bitwise_left_shift", jnp.left_shift,
                             check=_int_only("bitwise_left_shift"), differentiable=False,

@@ -192,8 +192,8 @@ def _arg(op, name, jfn, input, dim, keepdim):
     _check(input, name)
     if dim is None:
         if input.numel() == 0:
-            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
-                               f"input.numel() == 0.")
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for "
+                             f"input.numel() == 0.")
         body = lambda a, d, k: jfn(a.reshape(-1)).reshape((1,) * a.ndim if k else ())  # noqa: E731
         return _reduce(op, input, None, keepdim, body, input._dtype, _dt.int64)
     d = wrap_dim(dim, input.dim())
