@@ -210,23 +210,59 @@ CASES = [
      "torch.iinfo() requires an integer input type."),
     ("iinfo_bool", lambda: torch.iinfo(torch.bool), TypeError,
      "torch.bool is not supported by torch.iinfo"),
+    ("unbind_0d", lambda: torch.tensor(1.).unbind(), IndexError,
+     "Dimension specified as 0 but tensor has no dimensions"),
+    ("split_0d", lambda: torch.tensor(1.).split(1), RuntimeError,
+     "split expects at least a 1-dimensional tensor"),
+    ("chunk_0d", lambda: torch.tensor(1.).chunk(1), RuntimeError,
+     "chunk expects at least a 1-dimensional tensor"),
+    ("narrow_0d", lambda: torch.tensor(1.).narrow(0, 0, 1), RuntimeError,
+     "narrow() cannot be applied to a 0-dim tensor."),
+    ("narrow_negative_length", lambda: torch.zeros(3).narrow(0, 0, -1), RuntimeError,
+     "narrow(): length must be non-negative."),
+    ("narrow_start", lambda: torch.zeros(3).narrow(0, -4, 1), IndexError,
+     "start out of range (expected to be in range of [-3, 3], but got -4)"),
+    ("index_select_0d_many", lambda: torch.tensor(5.).index_select(0, torch.tensor([0, 0])),
+     RuntimeError, "index_select(): Index to scalar can have only 1 value, got 2 value(s)"),
+    ("gather_out_dtype", lambda: torch.gather(torch.ones(2, 2), 1, torch.tensor([[0, 0], [1, 0]]),
+                                              out=torch.ones(2, 2, dtype=torch.float64)),
+     RuntimeError, "Expected out tensor to have dtype float, but got double instead"),
+    ("gather_index_size", lambda: torch.zeros(2, 2).gather(0, torch.tensor([[0, 1, 1]])),
+     RuntimeError, "Size does not match at dimension 1 expected index [1, 3] to be no larger than "
+                   "self [2, 2] apart from dimension 0"),
+    ("scatter_index_size", lambda: torch.zeros(2, 2).scatter(0, torch.tensor([[0, 1, 1]]),
+                                                            torch.ones(2, 2)),
+     RuntimeError, "Expected index [1, 3] to be no larger than self [2, 2] apart from dimension 0 "
+                   "and to be no larger size than src [2, 2]"),
+    ("scatter_dtypes", lambda: torch.zeros(2, 2).scatter(0, torch.tensor([[0, 1]]),
+                                                        torch.ones(1, 2, dtype=torch.float64)),
+     RuntimeError, "scatter(): Expected self.dtype to be equal to src.dtype"),
+    ("masked_fill_complex", lambda: torch.ones(2).masked_fill(torch.tensor([True, False]), 1j),
+     RuntimeError, "value cannot be converted to type float without overflow"),
+    ("full_complex", lambda: torch.full((2,), 1.5j, dtype=torch.float32), RuntimeError,
+     "value cannot be converted to type float without overflow"),
+    ("unflatten_sizes", lambda: torch.zeros(2, 12).unflatten(1, (5, -1)), RuntimeError,
+     "unflatten: Provided sizes [5, -1] don't multiply up to the size of dim 1 (12) in the input "
+     "tensor"),
+    ("broadcast_shapes", lambda: torch.broadcast_shapes((2, 3), (4,)), RuntimeError,
+     "Attempting to broadcast a dimension of length 4 at -1! Mismatching argument at index 1 had "
+     "(4,); but expected shape should be broadcastable to [2, 3]"),
+    ("broadcast_shapes_negative", lambda: torch.broadcast_shapes((2, -1)), ValueError,
+     "Attempting to broadcast a dimension with negative length!"),
+    ("logspace_float_steps", lambda: torch.logspace(0, 3, 1.0), TypeError, None),
     ("neg_bool", lambda: -torch.tensor([True]), RuntimeError,
      "Negation, the `-` operator, on a bool tensor is not supported."),
     ("and_float", lambda: torch.tensor([1.]) & torch.tensor([1.]), NotImplementedError,
      "\"bitwise_and_cpu\" not implemented for 'Float'"),
     ("argmax_empty", lambda: torch.tensor([]).argmax(), IndexError,
      "argmax(): Expected reduction dim to be specified for input.numel() == 0."),
-]
-
-# torchlike bugs in files owned elsewhere (pointwise.py): strict xfail until fixed.
-XFAIL = {
-    "invert_float": "pointwise.py: ~float leaks JAX's message ('not does not accept dtype "
-                    "float32')",
-}
-XFAIL_CASES = [
     ("invert_float", lambda: ~torch.tensor([1.5]), TypeError,
      "~ (operator.invert) is only implemented on integer and Boolean-type tensors"),
 ]
+
+# torchlike bugs in files owned elsewhere (pointwise.py): strict xfail until fixed.
+XFAIL: dict = {}
+XFAIL_CASES: list = []
 
 _JAXISH = re.compile(r"\bjax|jnp|XlaRuntime|\blax\b|Traceback|Tracer|dtype float32\.")
 

@@ -49,9 +49,9 @@ def bumped(x, fn):
     (lambda x: x.index_put_((torch.tensor([0, 0]),), torch.tensor([10., 20.]), accumulate=True),
      [30, 1, 2, 3, 4]),
     (lambda x: x.scatter_(0, torch.tensor([4, 0]), torch.tensor([7., 8.])), [8, 1, 2, 3, 7]),
-], ids=["add_", "add_alpha", "sub_alpha", "add_number_alpha", "mul_", "div_", "pow_", "neg_", "clamp_", "clamp_min",
-        "clamp_max_tensor", "zero_", "fill_", "fill_tensor", "copy_", "masked_fill_", "index_put_",
-        "index_put_acc", "scatter_"])
+], ids=["add_", "add_alpha", "sub_alpha", "add_number_alpha", "mul_", "div_", "pow_", "neg_",
+        "clamp_", "clamp_min", "clamp_max_tensor", "zero_", "fill_", "fill_tensor", "copy_",
+        "masked_fill_", "index_put_", "index_put_acc", "scatter_"])
 def test_inplace_returns_self_and_bumps_version(fn, expected):
     x = torch.arange(5.)
     same, n = bumped(x, fn)

@@ -822,3 +822,30 @@ def test_random_view_chains_match_numpy():
         assert t.tolist() == a.tolist()
 
     run()
+
+
+def test_zero_dim_views():
+    x = torch.tensor(1.)
+    assert x.squeeze().shape == () and x.squeeze(0).shape == () and x.unsqueeze(-1).shape == (1,)
+    assert x.flatten().shape == (1,) and x.view(-1).shape == (1,)
+    assert x.reshape(1, 1).shape == (1, 1)
+    assert x.transpose(0, 0).shape == () and x.t().shape == () and x.movedim(0, 0).shape == ()
+    assert x.expand(3).stride() == (0,)
+    x[None] = 5
+    assert x.item() == 5
+    x[()] = 6
+    assert x.item() == 6 and x[()].shape == ()
+    y = torch.tensor([1., 2.])
+    y0 = y[0]
+    y0.fill_(9)
+    y0 += 5
+    assert y.tolist() == [14, 2] and y0.shape == ()
+
+
+def test_split_and_chunk_of_empty_dims():
+    x = torch.zeros(0, 3)
+    assert [c.shape for c in x.chunk(2)] == [(0, 3), (0, 3)]
+    assert [c.shape for c in x.split(2)] == [(0, 3)]
+    assert x.unbind(0) == ()
+    assert [c.shape for c in x.chunk(2, 1)] == [(0, 2), (0, 1)]
+    assert [c.shape for c in torch.zeros(3, 0).split(1, 1)] == [(3, 0)]

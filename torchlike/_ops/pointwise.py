@@ -264,7 +264,15 @@ bitwise_xor = binary("bitwise_xor", jnp.bitwise_xor, check=_int_only("bitwise_xo
                      idunder="__ixor__", scalar_self=True)
 bitwise_not = unary("bitwise_not", jnp.invert, differentiable=False, complex_ok=False,
                     float_ok=False)
-Tensor.__invert__ = bitwise_not
+
+
+def _invert(self):
+    if self._dtype.category >= _dt.FLOAT:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return bitwise_not(self)
+
+
+Tensor.__invert__ = _invert
 bitwise_left_shift = binary("bitwise_left_shift", jnp.left_shift,
                             check=_int_only("bitwise_left_shift"), differentiable=False,
                             dunders=("__lshift__",), rdunders=("__rlshift__",),

@@ -229,6 +229,8 @@ def movedim(input, source, destination) -> Tensor:
                            f"should contain the same number of dims as destination ({list(dst)} dims)")
     src = tuple(wrap_dim(d, n) for d in src)
     dst = tuple(wrap_dim(d, n) for d in dst)
+    if n == 0:  # dims 0 and -1 name the single "dim" of a 0-dim tensor
+        return permute(input, ())
     order = [d for d in range(n) if d not in src]
     perm = [-1] * n
     for s, d in zip(src, dst):
@@ -406,6 +408,8 @@ def _slice_dim(input, d, start, length):
 
 def unbind(input, dim: int = 0) -> tuple:
     """torch.unbind: views of each slice along dim."""
+    if input.dim() == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = wrap_dim(dim, input.dim())
     return tuple(index_view(input, [("f",)] * d + [("i", i)], "unbind")
                  for i in range(input.shape[d]))
@@ -413,6 +417,8 @@ def unbind(input, dim: int = 0) -> tuple:
 
 def split(tensor, split_size_or_sections, dim: int = 0) -> tuple:
     """torch.split: equal chunks of split_size (last may be smaller) or the given sizes."""
+    if tensor.dim() == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = wrap_dim(dim, tensor.dim())
     size = tensor.shape[d]
     if isinstance(split_size_or_sections, (int, np.integer)):
@@ -435,6 +441,8 @@ def split(tensor, split_size_or_sections, dim: int = 0) -> tuple:
 
 def chunk(input, chunks: int, dim: int = 0) -> tuple:
     """torch.chunk: ceil(size / chunks) per chunk; may return fewer chunks (§15)."""
+    if input.dim() == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
     d = wrap_dim(dim, input.dim())
