@@ -375,21 +375,42 @@ def binary(name: str, body, promote: int = DEFAULT, *, grad_name: str | None = N
 
         return f
 
-    def impl(input, other, out=None):
-        a, da, ka = operand(input, "input")
-        b, db, kb = operand(other)
+    def entry_for(key, da, ka, db, kb):
         rt = result_type_of(((da, ka), (db, kb)))
-        key = (rt, ka == 2, kb == 2)
+        cdt = compute(rt) if compute is not None else rt
+        odt = out_dtype(promote, rt) if promote != ALWAYS_BOOL else _dt.bool
+        if promote == INT_TO_FLOAT:
+            cdt = odt
+        f = build(cdt, odt, ka == 2, kb == 2)
+        entry = kernels[key] = (jax.jit(f), f, odt, rt)
+        return entry
+
+    def impl(input, other, out=None):
+        # Hot path: inline operand() for tensors; same-dtype tensor pairs key on the dtype alone
+        # (0-dim or not cannot change their promotion).
+        if isinstance(input, Tensor):
+            a = input._storage.array if input._view is None else input._data
+            da, ka = input._dtype, 0
+        else:
+            a, da, ka = operand(input, "input")
+        if isinstance(other, Tensor):
+            b = other._storage.array if other._view is None else other._data
+            db, kb = other._dtype, 0
+        else:
+            b, db, kb = operand(other)
+        if da is db and ka == kb == 0:
+            key = da
+        else:
+            if ka == 0 and a.ndim == 0:
+                ka = 1
+            if kb == 0 and b.ndim == 0:
+                kb = 1
+            key = (da, ka, db, kb)
         entry = kernels.get(key)
         if entry is None:
-            cdt = compute(rt) if compute is not None else rt
-            odt = out_dtype(promote, rt) if promote != ALWAYS_BOOL else _dt.bool
-            if promote == INT_TO_FLOAT:
-                cdt = odt
-            f = build(cdt, odt, ka == 2, kb == 2)
-            entry = kernels[key] = (jax.jit(f), f, odt)
+            entry = entry_for(key, da, ka, db, kb)
         if check is not None:
-            check(a, b, rt)
+            check(a, b, entry[3])
         try:
             res = entry[0](a, b)
         except (TypeError, ValueError) as e:

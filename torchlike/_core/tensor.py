@@ -93,7 +93,10 @@ class Tensor:
             return self._storage.array
         arr = self._storage.array
         if self._cbase is not arr:
-            self._cache = _views.read(v, arr)
+            k = v.kernel
+            if k is None:
+                k = v.kernel = _views._resolve(v)
+            self._cache = k(arr)
             self._cbase = arr
         return self._cache
 

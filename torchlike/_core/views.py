@@ -14,6 +14,7 @@ so that ``x[i]`` in a loop reuses one kernel:
 
 from __future__ import annotations
 
+import functools
 import math
 
 import jax
@@ -26,9 +27,10 @@ from .storage import Storage
 class View:
     """Where a view tensor's elements live in its base storage."""
 
-    __slots__ = ("chain", "dyn", "shape", "strides", "offset", "base_shape")
+    __slots__ = ("chain", "dyn", "shape", "strides", "offset", "base_shape", "kernel")
 
     def __init__(self, chain, dyn, shape, strides, offset, base_shape):
+        self.kernel = None  # the read function, resolved on first read
         self.chain = chain
         self.dyn = dyn
         self.shape = shape
@@ -66,7 +68,7 @@ def is_contiguous_strides(shape, strides) -> bool:
 # ---------------------------------------------------------------- reading
 
 
-def _apply(chain, a, dyn):
+def _apply(chain, a, dyn=()):
     di = 0
     for step in chain:
         kind = step[0]
@@ -104,12 +106,40 @@ def _apply(chain, a, dyn):
 _read_kernels: dict = {}
 
 
-def read(view: View, array):
-    k = _read_kernels.get(view.chain)
+# Kernels with the dynamic ints baked in as constants, for the first few values a chain sees:
+# passing Python ints to a jitted call costs ~1.5 µs, so x[1:3] read repeatedly is faster
+# baked; a loop over x[i] switches to the dynamic kernel after _BAKE_LIMIT values.
+_baked: dict = {}
+_baked_count: dict = {}
+_BAKE_LIMIT = 8
+
+
+def _call_dynamic(k, dyn, a):
+    return k(a, *dyn)
+
+
+def _resolve(view: View):
+    chain, dyn = view.chain, view.dyn
+    key = (chain, dyn)
+    k = _baked.get(key)
+    if k is not None:
+        return k
+    n = _baked_count.get(chain, 0)
+    if n < _BAKE_LIMIT or not dyn:
+        _baked_count[chain] = n + 1
+        k = _baked[key] = jax.jit(functools.partial(_apply, chain, dyn=dyn))
+        return k
+    k = _read_kernels.get(chain)
     if k is None:
-        chain = view.chain
-        k = _read_kernels[chain] = jax.jit(lambda a, *dyn: _apply(chain, a, dyn))
-    return k(array, *view.dyn)
+        k = _read_kernels[chain] = jax.jit(lambda a, *d: _apply(chain, a, d))
+    return functools.partial(_call_dynamic, k, dyn)
+
+
+def read(view: View, array):
+    k = view.kernel
+    if k is None:
+        k = view.kernel = _resolve(view)
+    return k(array)
 
 
 # ---------------------------------------------------------------- making views

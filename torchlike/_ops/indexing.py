@@ -13,7 +13,7 @@ from .._core.grad_mode import GRAD_ENABLED
 from .._core.registry import (Op, broadcast_shapes, export, inplace, method, operand, run, set_out,
                               wrap_dim)
 from .._core.tensor import Tensor
-from .shape import index_view
+from .shape import index_view, index_view_parts, view_tensor
 
 _make = Tensor._make
 
@@ -147,15 +147,64 @@ def _select_ints_first(self, idx):
     return index_view(self, _basic_spec(self, basic), "index"), rest
 
 
+# Basic indexing of base tensors, by (shape, index): the (step, dyn, View) to reuse.  Views
+# are immutable, so x[1:3] in a loop makes one View and one read kernel.
+_BASIC_CACHE: dict = {}
+
+
+def _idx_key(idx):
+    """A hashable key for an index of Python ints, slices, None and Ellipsis; else None."""
+    t = type(idx)
+    if t is slice:
+        a, b, c = idx.start, idx.stop, idx.step
+        if (a is None or type(a) is int) and (b is None or type(b) is int) and (
+                c is None or type(c) is int):
+            return ((a, b, c),)
+        return None
+    if t is int:
+        return idx
+    if t is not tuple:
+        return None
+    key = []
+    for e in idx:
+        t = type(e)
+        if t is int or e is None or e is Ellipsis:
+            key.append(e)
+        elif t is slice:
+            a, b, c = e.start, e.stop, e.step
+            if not ((a is None or type(a) is int) and (b is None or type(b) is int) and (
+                    c is None or type(c) is int)):
+                return None
+            key.append((a, b, c))
+        else:
+            return None
+    return tuple(key)
+
+
 def _getitem(self, idx):
+    if self._view is None:
+        k = _idx_key(idx)
+        if k is not None:
+            key = (self._storage.array.shape, k)
+            hit = _BASIC_CACHE.get(key)
+            if hit is None:
+                if len(_BASIC_CACHE) > 4096:
+                    _BASIC_CACHE.clear()
+                hit = _BASIC_CACHE[key] = _basic_parts(self, _as_tuple(idx))
+            return view_tensor(self, "index", *hit)
     idx = _as_tuple(idx)
     if all(_is_basic(e) for e in idx):
-        if self.dim() == 0 and not all(e is None or e is Ellipsis for e in idx):
-            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
-                             "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
-        return index_view(self, _basic_spec(self, _expand_ellipsis(idx, self.dim())), "index")
+        return view_tensor(self, "index", *_basic_parts(self, idx))
     src, idx = _select_ints_first(self, idx)
     return _advanced_get(src, idx)
+
+
+def _basic_parts(self, idx):
+    """(step, dyn, View) for a basic index (ints, slices, None, Ellipsis)."""
+    if self.dim() == 0 and not all(e is None or e is Ellipsis for e in idx):
+        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                         "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+    return index_view_parts(self, _basic_spec(self, _expand_ellipsis(idx, self.dim())))
 
 
 def _advanced_index(self, idx):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
 from jax import lax
 
 from .._core import dtypes as _dt
-from .._core.registry import Op, export, result_type_of, run, set_out
+from .._core.grad_mode import GRAD_ENABLED
+from .._core.registry import Op, export, record, set_out
 from .._core.tensor import Tensor
 
 # JAX lowers float32 matmul to reduced precision on GPU/TPU by default; torch CPU is exact.
@@ -27,12 +29,23 @@ def _pair(fname, a, b):
 
 
 _matmul = Op("matmul", "MmBackward0")
+_make = Tensor._make
 
 
-def matmul(input, other, *, out=None) -> Tensor:
-    """torch.matmul (the @ operator)."""
-    _pair("matmul", input, other)
-    sa, sb = tuple(input.shape), tuple(other.shape)
+def set_matmul_precision(precision) -> None:
+    """Switch the precision of float matmuls (torchlike.backends flags call this)."""
+    PRECISION[0] = precision
+    _matmul.kernels.clear()
+
+
+def _matmul_build(prec):
+    def f(a, b):
+        return jnp.matmul(a, b, precision=prec)
+
+    return f
+
+
+def _matmul_error(sa, sb):
     if not sa or not sb:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{len(sa)}D and {len(sb)}D")
@@ -46,10 +59,32 @@ def matmul(input, other, *, out=None) -> Tensor:
         a2 = sa if len(sa) > 1 else (1,) + sa
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a2[-2]}x{a2[-1]} and "
                            f"{kb}x{sb[-1] if len(sb) > 1 else 1})")
-    dt = result_type_of(((input._dtype, 0), (other._dtype, 0)))
-    prec = PRECISION[0]
-    r = run(_matmul, (dt, prec), lambda: (lambda a, b: jnp.matmul(a, b, precision=prec)),
-            (input._data, other._data), (input, other), dt)
+    from .._core.registry import broadcast_shapes
+
+    broadcast_shapes(sa[:-2], sb[:-2])
+
+
+def matmul(input, other, *, out=None) -> Tensor:
+    """torch.matmul (the @ operator)."""
+    try:
+        da, db = input._dtype, other._dtype
+    except AttributeError:
+        _pair("matmul", input, other)
+    entry = _matmul.kernels.get(da) if da is db else None
+    if entry is None:
+        _pair("matmul", input, other)
+        f = _matmul_build(PRECISION[0])
+        entry = _matmul.kernels[da] = (jax.jit(f), f)
+    a = input._storage.array if input._view is None else input._data
+    b = other._storage.array if other._view is None else other._data
+    try:
+        res = entry[0](a, b)
+    except (TypeError, ValueError) as e:
+        _matmul_error(a.shape, b.shape)
+        raise e
+    r = _make(res, da)
+    if GRAD_ENABLED[0] and (input._requires_grad or other._requires_grad):
+        record(_matmul, da, entry, (a, b), (input, other), (r,))
     return r if out is None else set_out(out, r)
 
 

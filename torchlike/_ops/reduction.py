@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import math
 
+import jax
 import jax.numpy as jnp
 
 from .. import return_types
 from .._core import dtypes as _dt
-from .._core.registry import Op, export, run, set_out, wrap_dim, wrap_dims
+from .._core.grad_mode import GRAD_ENABLED
+from .._core.registry import Op, export, record, run, set_out, wrap_dim, wrap_dims
 from .._core.tensor import Tensor
+
+_make = Tensor._make
 
 
 def _check(input, fname):
@@ -25,21 +29,30 @@ def _dims(dim, n):
     return wrap_dims(dim, n)
 
 
+def _build(body, dims, keepdim, src, dst):
+    s, d = src.np, dst.np
+
+    def f(a):
+        return body(a.astype(s), dims, keepdim).astype(d)
+
+    return f
+
+
 def _reduce(op: Op, input, dims, keepdim, body, src: _dt.dtype, dst: _dt.dtype, out=None, extra=()):
-    if dims is not None and input._data.ndim == 0:
+    """Run a one-input reduction ``body(array, dims, keepdim)``; the op's kernels are keyed on
+    (dims, keepdim, src, dst, *extra), so each Op must have a single body."""
+    a = input._data
+    if dims is not None and a.ndim == 0:
         dims = None  # dim 0 / -1 of a 0-dim tensor: torch reduces over nothing
-    key = (dims, bool(keepdim), src, dst) + extra
-
-    def build():
-        s, d = src.np, dst.np
-
-        def f(a):
-            r = body(a.astype(s), dims, bool(keepdim))
-            return r.astype(d)
-
-        return f
-
-    r = run(op, key, build, (input._data,), (input,), dst)
+    keepdim = bool(keepdim)
+    key = (dims, keepdim, src, dst, *extra)
+    entry = op.kernels.get(key)
+    if entry is None:
+        f = _build(body, dims, keepdim, src, dst)
+        entry = op.kernels[key] = (jax.jit(f), f)
+    r = _make(entry[0](a), dst)
+    if GRAD_ENABLED[0] and input._requires_grad:
+        record(op, key, entry, (a,), (input,), (r,))
     return r if out is None else set_out(out, r)
 
 
@@ -52,20 +65,27 @@ def _acc_dtype(dt: _dt.dtype, dtype) -> _dt.dtype:
 _sum_all, _sum_dim = Op("sum", "SumBackward0", saved=None), Op("sum", "SumBackward1", saved=None)
 
 
+def _sum_body(a, d, k):
+    return jnp.sum(a, axis=d, keepdims=k)
+
+
 def sum(input, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:  # noqa: A001
     """torch.sum: integer and bool inputs accumulate in int64."""
     _check(input, "sum")
-    dims = _dims(dim, input.dim())
+    dims = None if dim is None else _dims(dim, input.dim())
     dt = _acc_dtype(input._dtype, dtype)
-    return _reduce(_sum_all if dims is None else _sum_dim, input, dims, keepdim,
-                   lambda a, d, k: jnp.sum(a, axis=d, keepdims=k), dt, dt, out)
+    return _reduce(_sum_all if dims is None else _sum_dim, input, dims, keepdim, _sum_body, dt, dt,
+                   out)
+
+
+_nansum = Op("nansum", saved=None)
 
 
 def nansum(input, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """torch.nansum."""
     dims = _dims(dim, input.dim())
     dt = _acc_dtype(input._dtype, dtype)
-    return _reduce(_sum_dim, input, dims, keepdim,
+    return _reduce(_nansum, input, dims, keepdim,
                    lambda a, d, k: jnp.nansum(a, axis=d, keepdims=k), dt, dt, out)
 
 

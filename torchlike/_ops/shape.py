@@ -26,9 +26,14 @@ def _view_op(name: str) -> Op:
 
 def make_view(t: Tensor, opname: str, step, dyn, shape, strides, offset) -> Tensor:
     """A tensor sharing t's storage through one more view step (records autograd)."""
+    return view_tensor(t, opname, step, dyn, _views.derive(t, step, dyn, shape, strides, offset))
+
+
+def view_tensor(t: Tensor, opname: str, step, dyn, view) -> Tensor:
+    """A tensor of t's storage seen through ``view`` (t's chain + step); records autograd."""
     r = object.__new__(Tensor)
     r._storage = t._storage
-    r._view = _views.derive(t, step, dyn, shape, strides, offset)
+    r._view = view
     r._dtype = t._dtype
     r._requires_grad = False
     r.grad_fn = None
@@ -332,6 +337,12 @@ def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
 
 def index_view(t: Tensor, spec, opname: str) -> Tensor:
     """A basic-indexing view: spec entries ("i", idx) | ("s", start, length, step) | ("n",) | ("f",)."""
+    step, dyn, view = index_view_parts(t, spec)
+    return view_tensor(t, opname, step, dyn, view)
+
+
+def index_view_parts(t: Tensor, spec):
+    """(step, dyn, View) of a basic-indexing view of t."""
     shape, st = tuple(t.shape), t.stride()
     off = t.storage_offset()
     new, new_st, dyn, entries = [], [], [], []
@@ -364,7 +375,9 @@ def index_view(t: Tensor, spec, opname: str) -> Tensor:
     new_st.extend(st[d:])
     while entries and entries[-1] == ("f",):
         entries.pop()
-    return make_view(t, opname, ("index", tuple(entries)), dyn, new, new_st, off)
+    step = ("index", tuple(entries))
+    dyn = tuple(dyn)
+    return step, dyn, _views.derive(t, step, dyn, new, new_st, off)
 
 
 def select(input, dim: int, index: int) -> Tensor:
