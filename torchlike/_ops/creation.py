@@ -152,7 +152,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
         dt = _infer_dtype(data) or _dt.get_default_dtype()
         a = _to_numpy(data, dtype or dt)
     dt = dtype or dt
-    return _finish(jnp.asarray(a, dtype=dt.np), dt, device, requires_grad)
+    return _finish(jnp.array(a, dtype=dt.np, copy=True), dt, device, requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
@@ -187,7 +187,7 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
     dt = _dt.from_np(ndarray.dtype)
-    return _make(jnp.asarray(ndarray), dt)
+    return _make(jnp.array(ndarray, copy=True), dt)
 
 
 def from_jax(array) -> Tensor:

@@ -185,6 +185,7 @@ sin = unary("sin", jnp.sin, INT_TO_FLOAT)
 cos = unary("cos", jnp.cos, INT_TO_FLOAT)
 tanh = unary("tanh", jnp.tanh, INT_TO_FLOAT, saved="out")
 sigmoid = unary("sigmoid", jax.nn.sigmoid, INT_TO_FLOAT, saved="out")
+relu = unary("relu", jax.nn.relu, bool_ok=False, saved="out", doc="torch.relu.")
 
 maximum = binary("maximum", jnp.maximum, tensor_other=True)
 minimum = binary("minimum", jnp.minimum, tensor_other=True)
@@ -391,7 +392,7 @@ def where(condition, input=None, other=None, *, out=None):
 export(where)
 Tensor.where = lambda self, condition, y: where(condition, self, y)
 
-__all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
+__all__ = ["relu", "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
            "floor_divide", "remainder", "fmod", "pow", "neg", "negative", "abs", "absolute", "exp",
            "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "eq", "ne", "lt", "le", "gt", "ge",
            "greater", "greater_equal", "less", "less_equal", "not_equal", "logical_and",
