@@ -1,3 +1,6 @@
 """Op declarations by family. Importing this package attaches every op to Tensor."""
 
-from . import convert, creation, indexing, meta, pointwise, products, reduction, shape  # noqa: F401
+from . import (  # noqa: F401
+    blas, convert, creation, indexing, indexing_ext, layout, meta, pointwise, products, reduction,
+    scans, shape, sorting, ufuncs,
+)

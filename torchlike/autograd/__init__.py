@@ -73,7 +73,16 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
     inputs = _as_tuple(inputs)
     if inputs is not None and not inputs:
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
-    run_backward(tensors, roots, retain_graph, create_graph, inputs=inputs)
+    # Non-leaf inputs get their .grad filled, as retain_grad() would, for this call only.
+    tmp = [t for t in inputs or () if t.grad_fn is not None and not t._retains_grad]
+    for t in tmp:
+        _retain_grad(t)
+    try:
+        run_backward(tensors, roots, retain_graph, create_graph, inputs=inputs)
+    finally:
+        for t in tmp:
+            del t.grad_fn._retain[t._output_nr]
+            t._retains_grad = False
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
@@ -103,12 +112,12 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
         keys.append((id(node), nr))
     captured = run_backward(outputs, roots, retain_graph, create_graph, capture=set(keys))
     result = []
-    for t, k in zip(inputs, keys):
+    for i, (t, k) in enumerate(zip(inputs, keys)):
         g = captured.get(k)
         if g is None:
             if not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been used "
-                                   "in the graph. Set allow_unused=True if this is the desired "
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been "
+                                   "used in the graph. Set allow_unused=True if this is the desired "
                                    "behavior.")
             if materialize_grads:
                 from .._ops.creation import zeros_like
@@ -182,11 +191,39 @@ def _grad_get(self):
     return self._grad
 
 
+# C++ names of the gradient's dtype in torch's "assign a gradient" error.
+_CPP = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+        "complex64": "c10::complex<float>", "complex128": "c10::complex<double>", "int64": "long",
+        "int32": "int", "int16": "short", "int8": "signed char", "uint8": "unsigned char",
+        "bool": "bool"}
+
+
+def _grad_set(self, value):
+    if value is not None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                            f"{type(value).__name__}")
+        if value._dtype is not self._dtype:
+            raise RuntimeError(
+                f"attempting to assign a gradient with dtype '{_CPP.get(value._dtype.name)}' to a "
+                f"tensor with grad_dtype '{self._dtype._tag}'. The gradient must match the tensor's "
+                "grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype "
+                "attribute with a specific dtype, or None to allow any dtype. Set grad_dtype with "
+                "caution. Diverging the dtypes of a tensor and its gradient may break downstream "
+                "systems that assume they match.")
+        if tuple(value.shape) != tuple(self.shape):
+            raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}' to a "
+                               f"tensor of size '{list(self.shape)}'. Please ensure that the gradient "
+                               "and the tensor are the same size")
+    self._grad = value
+
+
 Tensor.backward = _tensor_backward
 Tensor.register_hook = _register_hook
 Tensor.retain_grad = _retain_grad
 Tensor.register_post_accumulate_grad_hook = _register_post_accumulate_grad_hook
-Tensor.grad = property(_grad_get, Tensor.grad.fset, Tensor.grad.fdel)
+Tensor.grad = property(_grad_get, _grad_set, Tensor.grad.fdel)
+Tensor.output_nr = property(lambda self: self._output_nr, doc="torch.Tensor.output_nr")
 
 __all__ = ["backward", "grad", "Node", "AccumulateGrad", "no_grad", "enable_grad",
            "set_grad_enabled", "inference_mode", "is_grad_enabled", "Function", "FunctionCtx",

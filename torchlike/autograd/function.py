@@ -6,15 +6,18 @@ import functools
 
 from .._core.grad_mode import GRAD_ENABLED, no_grad
 from .._core.tensor import Tensor
-from .graph import RELEASED_MSG, Node, _check_versions, _grad_ok, _refresh, edge_of
+from .graph import RELEASED_MSG, Node, _check_versions, _grad_ok, edge_of
 
 
 class FunctionCtx:
-    """The ``ctx`` of a custom Function: saves tensors and flags between forward and backward."""
+    """The ``ctx`` of a custom Function: saves tensors and flags between forward and backward.
+
+    As in torch, the ctx of a call that records a graph is its outputs' grad_fn.
+    """
 
     def __init__(self):
         self._saved = ()
-        self._saved_versions = ()
+        self._versions = []
         self._released = False
         self.needs_input_grad = ()
         self._non_differentiable = set()
@@ -22,13 +25,11 @@ class FunctionCtx:
         self.materialize_grads = True
 
     def save_for_backward(self, *tensors) -> None:
-        for t in tensors:
+        for i, t in enumerate(tensors):
             if t is not None and not isinstance(t, Tensor):
                 raise TypeError("save_for_backward can only save variables, but argument "
-                                f"{tensors.index(t)} is of type {type(t).__name__}")
+                                f"{i} is of type {type(t).__name__}")
         self._saved = tensors
-        self._saved_versions = tuple(None if t is None else (t._storage, t._storage.version)
-                                     for t in tensors)
 
     def save_for_forward(self, *tensors) -> None:
         self._saved_forward = tensors
@@ -37,12 +38,7 @@ class FunctionCtx:
     def saved_tensors(self) -> tuple:
         if self._released:
             raise RuntimeError(RELEASED_MSG)
-        for t, sv in zip(self._saved, self._saved_versions):
-            if sv is not None and sv[0].version != sv[1]:
-                raise RuntimeError(
-                    "one of the variables needed for gradient computation has been modified by an "
-                    f"inplace operation: [{t._dtype} {list(t.shape)}], is at version "
-                    f"{sv[0].version}; expected version {sv[1]} instead.")
+        _check_versions(self)
         return self._saved
 
     saved_variables = saved_tensors
@@ -68,51 +64,62 @@ class _PyOp:
         self.saved = "in"
 
 
-class BackwardCFunction(Node):
-    """The grad_fn of a custom Function's outputs."""
+class BackwardCFunction(Node, FunctionCtx):
+    """The grad_fn (and ctx) of a custom Function's outputs; one subclass per Function,
+    named ``<Function>Backward`` as in torch."""
 
-    __slots__ = ("_ctx", "_cls", "_arg_pos")
-
-    def __init__(self, cls, ctx, edges, arg_pos, outs):
-        super().__init__(_PyOp(cls.__name__), None, None, (), tuple(range(len(edges))), edges,
-                         outs, [])
-        self._ctx = ctx
-        self._cls = cls
-        self._arg_pos = arg_pos  # forward-arg index of each edge
+    _forward_cls = None
 
     def _release(self) -> None:
         self._released = True
-        self._ctx._released = True
 
     def _apply(self, grads_out, create_graph: bool):
         _check_versions(self)
-        ctx = self._ctx
+        cls = self._forward_cls
         gts = []
         for g, (shape, dt, ok) in zip(grads_out, self._outs):
-            if g is None and ctx.materialize_grads:
+            if g is None and self.materialize_grads and dt is not None:
                 from .._ops.creation import zeros
 
                 g = zeros(shape, dtype=dt)
             elif g is not None and not isinstance(g, Tensor):
                 g = Tensor._make(g, dt)
             gts.append(g)
-        result = self._cls.backward(ctx, *gts)
+        result = cls.backward(self, *gts)
         if not isinstance(result, tuple):
             result = (result,)
-        n_args = len(ctx.needs_input_grad)
-        if len(result) < n_args:
-            if len(result) != n_args:
-                raise RuntimeError(f"function {self._cls.__name__}Backward returned an incorrect "
-                                   f"number of gradients (expected {n_args}, got {len(result)})")
+        n, name = len(self.needs_input_grad), self.name()
+        if len(result) > n and all(r is None for r in result[n:]):
+            result = result[:n]
+        if len(result) != n:
+            raise RuntimeError(f"function {name} returned an incorrect number of gradients "
+                               f"(expected {n}, got {len(result)})")
+        for i, (g, is_t) in enumerate(zip(result, self._tensor_args)):
+            if g is not None and not is_t:
+                raise RuntimeError(f"function {name} returned a gradient different than None at "
+                                   f"position {i + 1}, but the corresponding forward input was not "
+                                   f"a Variable")
         grads = []
-        for pos in self._arg_pos:
-            g = result[pos] if pos < len(result) else None
-            if g is not None and not isinstance(g, Tensor):
-                raise TypeError(f"function {self._cls.__name__}Backward returned a gradient "
-                                f"different than None at position {pos + 1}, but the "
-                                f"corresponding forward input was not a Variable")
+        for pos, (shape, dt) in zip(self._arg_pos, self._in_meta):
+            g = result[pos]
+            if g is not None:
+                if tuple(g.shape) != shape:
+                    g = _sum_to(g, shape, name, pos)
+                if g._dtype is not dt:
+                    g = g.to(dt)
             grads.append(g if g is None or create_graph else g._data)
         return grads
+
+
+def _sum_to(g, shape, name, pos):
+    """A custom backward's gradient of a broadcast shape, summed to the input's (torch's rule)."""
+    gs = tuple(g.shape)
+    lead = len(gs) - len(shape)
+    if lead < 0 or any(s != 1 and s != d for s, d in zip(shape, gs[lead:])):
+        raise RuntimeError(f"Function {name} returned an invalid gradient at index {pos} - got "
+                           f"{list(gs)} but expected shape compatible with {list(shape)}")
+    dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and gs[lead + i] != 1)
+    return (g.sum(dims, keepdim=True) if dims else g).reshape(shape)
 
 
 class _FunctionMeta(type):
@@ -120,6 +127,8 @@ class _FunctionMeta(type):
         super().__init__(name, bases, ns)
         cls._new_style = "setup_context" in ns or any(
             getattr(b, "_new_style", False) for b in bases if b is not Function)
+        cls._backward_cls = type(name + "Backward", (BackwardCFunction,), {"_forward_cls": cls})
+        cls._op = _PyOp(name)
 
 
 class Function(metaclass=_FunctionMeta):
@@ -157,47 +166,62 @@ class Function(metaclass=_FunctionMeta):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        ctx = FunctionCtx()
-        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad and GRAD_ENABLED[0]
-                                     for a in args)
+        bcls = cls._backward_cls
+        ctx = bcls.__new__(bcls)
+        FunctionCtx.__init__(ctx)
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         with no_grad():
             if cls._new_style and cls.setup_context is not Function.setup_context:
                 out = cls.forward(*args, **kwargs)
                 cls.setup_context(ctx, args, out)
             else:
                 out = cls.forward(ctx, *args, **kwargs)
-        if not any(ctx.needs_input_grad):
+        if not GRAD_ENABLED[0] or not any(ctx.needs_input_grad):
             return out
         single = not isinstance(out, tuple)
         outs = (out,) if single else out
-        edges, pos = [], []
+        edges, pos, in_meta = [], [], []
         for i, a in enumerate(args):
             if isinstance(a, Tensor) and a._requires_grad:
                 edges.append(edge_of(a))
                 pos.append(i)
+                in_meta.append((tuple(a.shape), a._dtype))
         metas = [(o.shape, o._dtype, _grad_ok(o._dtype) and id(o) not in ctx._non_differentiable)
                  if isinstance(o, Tensor) else ((), None, False) for o in outs]
-        node = BackwardCFunction(cls, ctx, tuple(edges), tuple(pos), metas)
-        node._versions = [sv for sv in ctx._saved_versions if sv is not None]
+        Node.__init__(ctx, cls._op, None, None, (), tuple(range(len(edges))), tuple(edges), metas,
+                      [])
+        ctx._arg_pos, ctx._in_meta = tuple(pos), tuple(in_meta)
+        ctx._tensor_args = tuple(isinstance(a, Tensor) for a in args)
         new_outs = []
         input_ids = {id(a) for a in args if isinstance(a, Tensor)}
         for k, o in enumerate(outs):
             if not isinstance(o, Tensor):
                 new_outs.append(o)
                 continue
-            if id(o) in input_ids and id(o) not in ctx._dirty:
+            dirty = id(o) in ctx._dirty
+            if id(o) in input_ids and not dirty:
                 o = o.view_as(o)  # an input returned as-is becomes a fresh alias, as in torch
-            if id(o) in ctx._dirty and o.grad_fn is None and o._requires_grad:
-                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
-                                   "operation.")
+            if dirty:
+                if o.grad_fn is None and o._requires_grad:
+                    raise RuntimeError("a leaf Variable that requires grad has been used in an "
+                                       "in-place operation.")
+                o._storage.version += 1  # torch bumps a dirty tensor's version once more
             if metas[k][2]:
                 o._requires_grad = True
-                o.grad_fn = node
+                o.grad_fn = ctx
+                o.__dict__.pop("_output_nr", None)
                 if k:
                     o._output_nr = k
-                if id(o) in ctx._dirty:
-                    _refresh(node, o._storage)
             new_outs.append(o)
+        # Versions (and torch's description for the error) of the saved tensors, after forward.
+        out_nr = {id(o): k for k, o in enumerate(new_outs) if isinstance(o, Tensor)}
+        out_nr.update({id(o): k for k, o in enumerate(outs) if isinstance(o, Tensor)})
+        for t in ctx._saved:
+            if t is not None:
+                k = out_nr.get(id(t))
+                fn, nr = (ctx, k) if k is not None else (t.grad_fn, t._output_nr)
+                ctx._versions.append((t._storage, t._storage.version,
+                                      (t._dtype, tuple(t.shape), fn, nr)))
         return new_outs[0] if single else tuple(new_outs)
 
 

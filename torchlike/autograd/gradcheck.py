@@ -66,7 +66,11 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
               check_batched_forward_grad: bool = False, check_forward_ad: bool = False,
               check_backward_ad: bool = True, fast_mode: bool = False, masked=None) -> bool:
     """torch.autograd.gradcheck: compare autograd's Jacobian with central finite differences."""
+    from .._ops.creation import tensor
+
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    with enable_grad():
+        differentiable = any(o.requires_grad for o in _outputs(func, inputs))
     for k, x in enumerate(inputs):
         if not (isinstance(x, Tensor) and x.requires_grad):
             continue
@@ -77,17 +81,26 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
                           "point or complex. This check will likely fail if all the inputs are not "
                           "of double precision floating point or complex.", stacklevel=2)
         num = _numerical(func, inputs, k, eps)
+        if not differentiable:
+            if any(n is not None and np.any(n != 0) for n in num):
+                return _fail(raise_exception, "Numerical gradient for function expected to be zero")
+            continue
         ana = _analytical(func, inputs, k)
         for j, (n, a) in enumerate(zip(num, ana)):
             if n is None:
                 continue
             if not np.allclose(a, n, rtol=rtol, atol=atol):
-                msg = (f"Jacobian mismatch for output {j} with respect to input {k},\n"
-                       f"numerical:{n}\nanalytical:{a}\n")
-                if raise_exception:
-                    raise GradcheckError(msg)
-                return False
+                # torch shows the Jacobians as (input numel, output numel) tensors.
+                n, a = (tensor(m.T.copy(), dtype=x.dtype) for m in (n, a))
+                return _fail(raise_exception, f"Jacobian mismatch for output {j} with respect to "
+                                              f"input {k},\nnumerical:{n}\nanalytical:{a}\n")
     return True
+
+
+def _fail(raise_exception: bool, msg: str) -> bool:
+    if raise_exception:
+        raise GradcheckError(msg)
+    return False
 
 
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: float = 1e-5,

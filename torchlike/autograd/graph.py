@@ -32,7 +32,7 @@ class Node:
 
     __slots__ = ("_op", "_key", "_fn", "_args", "_diff", "_edges", "_outs", "_versions",
                  "_released", "_tensor_hooks", "_retain", "_hooks", "_pre_hooks", "metadata",
-                 "_seq", "__weakref__")
+                 "_seq", "_nodiff", "__weakref__")
 
     _counter = [0]
 
@@ -51,6 +51,7 @@ class Node:
         self._hooks = None
         self._pre_hooks = None
         self.metadata = {}
+        self._nodiff = ()          # arg positions of float tensors that do not require grad
         Node._counter[0] += 1
         self._seq = Node._counter[0]
 
@@ -58,11 +59,20 @@ class Node:
         return self._op.grad_name
 
     def __repr__(self) -> str:
-        return f"<{self.name()} object at {hex(id(self))}>"
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
 
     @property
     def next_functions(self) -> tuple:
-        return tuple(e if e is not None else (None, 0) for e in self._edges)
+        """One (node, output_nr) per differentiable input, (None, 0) where it needs no grad."""
+        edges = [(i, e if e is not None else (None, 0)) for i, e in zip(self._diff, self._edges)]
+        edges += [(i, (None, 0)) for i in self._nodiff]
+        return tuple(e for _, e in sorted(edges, key=lambda p: p[0]))
+
+    def _full_grads(self, grads_in) -> tuple:
+        """grads per next_functions entry (None where no grad flows), for node hooks."""
+        pos = sorted(tuple(self._diff) + tuple(self._nodiff))
+        by = dict(zip(self._diff, grads_in))
+        return tuple(by.get(i) for i in pos)
 
     def _apply(self, grads_out, create_graph: bool):
         return _apply_node(self, grads_out, create_graph)
@@ -118,6 +128,18 @@ class Node:
         return entry
 
 
+_NODE_CLASSES: dict = {}
+
+
+def node_class(grad_name: str, base=None):
+    """The Node subclass named as torch names this grad_fn's type (``type(y.grad_fn).__name__``)."""
+    cls = _NODE_CLASSES.get((grad_name, base))
+    if cls is None:
+        cls = _NODE_CLASSES[(grad_name, base)] = type(grad_name.rsplit("::", 1)[-1],
+                                                       (base or Node,), {"__slots__": ()})
+    return cls
+
+
 class AccumulateGrad:
     """The edge into a leaf: accumulates into ``variable.grad``."""
 
@@ -169,7 +191,7 @@ def _grad_ok(dt) -> bool:
 
 def record(op, key, fn, args, inputs, outs, multi: bool = False) -> None:
     """Registry hook: give ``outs`` a grad_fn for this call."""
-    diff, edges, versions = [], [], []
+    diff, edges, versions, nodiff = [], [], [], None
     saved_in = op.saved in ("in", "both")
     for i, t in enumerate(inputs):
         if t is None:
@@ -177,14 +199,19 @@ def record(op, key, fn, args, inputs, outs, multi: bool = False) -> None:
         if t._requires_grad:
             diff.append(i)
             edges.append(edge_of(t))
+        elif _grad_ok(t._dtype):
+            nodiff = (nodiff or ()) + (i,)
         if saved_in:
-            versions.append((t._storage, t._storage.version))
+            versions.append((t._storage, t._storage.version, i))
     if not diff:
         return
     # A list marks an op whose function returns a tuple (even of one element).
     metas = [(o.shape, o._dtype, _grad_ok(o._dtype)) for o in outs]
-    node = Node(op, key, fn, args, tuple(diff), tuple(edges), metas if multi else tuple(metas),
-                versions)
+    cls = _NODE_CLASSES.get((op.grad_name, None)) or node_class(op.grad_name)
+    node = cls(op, key, fn, args, tuple(diff), tuple(edges), metas if multi else tuple(metas),
+               versions)
+    if nodiff:
+        node._nodiff = nodiff
     for k, o in enumerate(outs):
         if _grad_ok(o._dtype):
             o._requires_grad = True
@@ -192,8 +219,8 @@ def record(op, key, fn, args, inputs, outs, multi: bool = False) -> None:
             if k:
                 o._output_nr = k
     if op.saved in ("out", "both"):
-        for o in outs:
-            versions.append((o._storage, o._storage.version))
+        for k, o in enumerate(outs):
+            versions.append((o._storage, o._storage.version, -1 - k))
 
 
 _reg._RECORD[0] = record
@@ -203,7 +230,7 @@ _reg._RECORD[0] = record
 
 
 def _copy_slices_op():
-    return _reg.Op("copy_slices", "CopySlices", saved=None)
+    return _reg.Op("copy_slices", "torch::autograd::CopySlices", saved=None)
 
 
 _COPY_SLICES = _copy_slices_op()
@@ -277,7 +304,7 @@ def _adopt(self: Tensor, result: Tensor) -> None:
 def _refresh(node, st) -> None:
     """The node of an in-place op saw its target before the write: that is not a modification."""
     if isinstance(node, Node):
-        node._versions = [(s, st.version if s is st else v) for s, v in node._versions]
+        node._versions = [(s, st.version if s is st else v, w) for s, v, w in node._versions]
 
 
 _reg._REBASE[0] = rebase
@@ -342,8 +369,24 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
         slot[nr] = _acc(slot.get(nr), g)
         root_nodes.append(node)
     order = _topo(root_nodes)
-    captured: dict = {}
     accumulate_only = None if inputs is None else {id(edge_of(t)[0]) for t in inputs}
+    if not create_graph:
+        from .fused import try_fused
+
+        res = try_fused(order, [edge_of(t) for t in roots], root_grads, capture or ())
+        if res is not None:
+            leaf_grads, captured, ran = res
+            if capture is None:
+                leaves = [n for n in order if type(n) is AccumulateGrad]
+                for node, g in zip(leaves, leaf_grads):
+                    if g is not None and (accumulate_only is None or id(node) in accumulate_only):
+                        _accumulate_leaf(node, g, False)
+            if not retain_graph:
+                for node in ran:
+                    if node._op.saved is not None:
+                        node._release()
+            return captured
+    captured: dict = {}
     with _grad_mode(create_graph):
         for node in order:
             slot = buffers.pop(id(node), None)
@@ -366,8 +409,10 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
                 continue
             grads_in = node._apply(grads_out, create_graph)
             if node._hooks:
+                gi = tuple(_as_tensors(node._full_grads(grads_in)))
+                go = tuple(_as_tensors(grads_out, node._outs))
                 for h in node._hooks:
-                    h(tuple(grads_in), tuple(grads_out))
+                    h(gi, go)
             if not retain_graph and node._op.saved is not None:
                 node._release()
             for e, g in zip(node._edges, grads_in):
@@ -398,24 +443,54 @@ def _node_outputs(node: Node, slot, capture, captured, create_graph):
         grads.append(g)
     if node._pre_hooks:
         for h in node._pre_hooks:
-            r = h(tuple(grads))
+            r = h(tuple(_as_tensors(grads, node._outs)))
             if r is not None:
-                grads = list(r)
+                grads = [g if g is None or create_graph else g._data for g in r]
     if all(g is None for g in grads):
         return None
     return grads
 
 
+def _as_tensors(grads, metas=None):
+    """Grads (arrays, Tensors or None) as Tensors, for hooks."""
+    return [g if g is None or isinstance(g, Tensor) else
+            _make(g, metas[k][1] if metas else _dt.from_np(g.dtype)) for k, g in enumerate(grads)]
+
+
 def _check_versions(node: Node):
-    for st, v in node._versions:
+    for st, v, what in node._versions:
         if st.version != v:
-            shape = "?"
             raise RuntimeError(
                 f"one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: [{shape}], which is output 0 of {node.name()}, is at version "
-                f"{st.version}; expected version {v} instead. Hint: the backtrace further above "
-                f"shows the operation that failed to compute its gradient. The variable in question "
-                f"was changed in there or anywhere later. Good luck!")
+                f"inplace operation: {_describe_saved(node, what)} is at version {st.version}; "
+                f"expected version {v} instead. Hint: enable anomaly detection to find the "
+                f"operation that failed to compute its gradient, with "
+                f"torch.autograd.set_detect_anomaly(True, check_nan=False).")
+
+
+def _describe_saved(node: Node, what) -> str:
+    """torch's "[torch.FloatTensor [2]], which is output 0 of Sigmoid," for a saved tensor.
+
+    ``what``: an arg position of the node's op, ``-1 - k`` for its output k, or
+    (dtype, shape, grad_fn, output_nr) for a custom Function's saved tensor.
+    """
+    from .._ops.convert import _NAME_OF
+
+    if isinstance(what, tuple):
+        dt, shape, fn, nr = what
+    elif what >= 0:
+        arr = node._args[what]
+        dt, shape = _dt.from_np(arr.dtype), arr.shape
+        fn, nr = node._edges[node._diff.index(what)] if what in node._diff else (None, 0)
+    else:
+        shape, dt, _ = node._outs[-1 - what]
+        fn, nr = node, -1 - what
+    s = f"[{_NAME_OF.get(dt, dt)} {list(shape)}]"
+    if fn is None or isinstance(fn, AccumulateGrad):
+        return s
+    name = fn.name()
+    name = name[:name.rindex("Backward")] if "Backward" in name else name
+    return f"{s}, which is output {nr} of {name},"
 
 
 def _apply_node(node: Node, grads_out, create_graph: bool):
@@ -471,7 +546,9 @@ def _accumulate_leaf(acc: AccumulateGrad, g, create_graph: bool):
         gt = gt.to(t._dtype)
     if acc._pre_hooks:
         for h in acc._pre_hooks:
-            h((gt,))
+            r = h((gt,))
+            if r is not None:
+                gt = r[0]
     if t._hooks:
         for h in list(t._hooks.values()):
             r = h(gt)
