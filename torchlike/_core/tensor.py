@@ -289,26 +289,11 @@ class Tensor:
         self._requires_grad = False
         return self
 
-    def retain_grad(self) -> None:
-        """torch.Tensor.retain_grad."""
-        if not self._requires_grad:
-            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self.grad_fn is not None:
-            self._retains_grad = True
+    # backward, register_hook, retain_grad and the .grad warning come from torchlike.autograd.
 
     @property
     def retains_grad(self) -> bool:
         return self._retains_grad
-
-    def register_hook(self, hook):
-        """torch.Tensor.register_hook: ``hook(grad)`` may return a replacement gradient."""
-        if not self._requires_grad:
-            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self._hooks is None:
-            self._hooks = {}
-        handle = _HookHandle(self._hooks)
-        self._hooks[handle.id] = hook
-        return handle
 
     # ------------------------------------------------------------ Python protocol
 

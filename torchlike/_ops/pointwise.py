@@ -72,22 +72,21 @@ def _alpha_check(other, alpha, dt_input):
                                "point number.")
 
 
+def _scaled(input, other, alpha):
+    """``alpha * other`` for add/sub's alpha argument (a Python product for numbers)."""
+    if isinstance(input, Tensor):
+        _alpha_check(other, alpha, input._dtype)
+    return mul(other, alpha) if isinstance(other, Tensor) else other * alpha
+
+
 def add(input, other, *, alpha=1, out=None) -> Tensor:
     """torch.add: ``input + alpha * other``."""
-    if alpha != 1:
-        if isinstance(input, Tensor):
-            _alpha_check(other, alpha, input._dtype)
-        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
-    return _add2(input, other, out=out)
+    return _add2(input, other if alpha == 1 else _scaled(input, other, alpha), out=out)
 
 
 def sub(input, other, *, alpha=1, out=None) -> Tensor:
     """torch.sub: ``input - alpha * other``."""
-    if alpha != 1:
-        if isinstance(input, Tensor):
-            _alpha_check(other, alpha, input._dtype)
-        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
-    return _sub2(input, other, out=out)
+    return _sub2(input, other if alpha == 1 else _scaled(input, other, alpha), out=out)
 
 
 def _add_(self, other, *, alpha=1):

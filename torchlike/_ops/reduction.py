@@ -187,22 +187,29 @@ def _no_identity(name, input, dims):
         raise IndexError(f"{name}(): Expected reduction dim {dims[0]} to have non-zero size.")
 
 
+def _amax_body(a, d, k):
+    return jnp.max(a, axis=d, keepdims=k)
+
+
+def _amin_body(a, d, k):
+    return jnp.min(a, axis=d, keepdims=k)
+
+
+def _extreme_values(op, name, body, input, dim, keepdim, out):
+    _check(input, name)
+    dims = _dims(dim, input.dim())
+    _no_identity(name, input, dims)
+    return _reduce(op, input, dims, keepdim, body, input._dtype, input._dtype, out)
+
+
 def amax(input, dim=(), keepdim: bool = False, *, out=None) -> Tensor:
     """torch.amax."""
-    _check(input, "amax")
-    dims = _dims(dim, input.dim())
-    _no_identity("amax", input, dims)
-    return _reduce(_amax, input, dims, keepdim, lambda a, d, k: jnp.max(a, axis=d, keepdims=k),
-                   input._dtype, input._dtype, out)
+    return _extreme_values(_amax, "amax", _amax_body, input, dim, keepdim, out)
 
 
 def amin(input, dim=(), keepdim: bool = False, *, out=None) -> Tensor:
     """torch.amin."""
-    _check(input, "amin")
-    dims = _dims(dim, input.dim())
-    _no_identity("amin", input, dims)
-    return _reduce(_amin, input, dims, keepdim, lambda a, d, k: jnp.min(a, axis=d, keepdims=k),
-                   input._dtype, input._dtype, out)
+    return _extreme_values(_amin, "amin", _amin_body, input, dim, keepdim, out)
 
 
 _argmax, _argmin = Op("argmax", differentiable=False), Op("argmin", differentiable=False)
