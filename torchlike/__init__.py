@@ -38,7 +38,7 @@ from ._ops.scans import *  # noqa: E402,F401,F403
 from ._ops.sorting import *  # noqa: E402,F401,F403
 from ._ops.ufuncs import *  # noqa: E402,F401,F403
 from ._ops.random import *  # noqa: E402,F401,F403
-from . import random  # noqa: E402,F401
+from . import fft, random  # noqa: E402,F401
 from ._ops.meta import (  # noqa: E402,F401
     broadcast_shapes, get_num_threads, is_complex, is_floating_point, is_tensor, numel,
     result_type, set_num_threads,

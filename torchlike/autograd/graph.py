@@ -117,14 +117,18 @@ class Node:
                     return tuple(x for x, m in zip(r, mask) if m)
 
                 _, vjp = jax.vjp(f, *(args[i] for i in diff))
-                return vjp(cts[0] if not multi else tuple(cts))
+                # torch's gradients are conjugate Wirtinger derivatives: conj ∘ JAX's vjp ∘ conj
+                # (a no-op for real tensors).
+                cts = tuple(_conj(c) for c in cts)
+                return tuple(_conj(g) for g in vjp(cts[0] if not multi else cts))
 
             n = len(self._args)
 
             def bwd_flat(*flat):
                 return bwd(flat[:n], flat[n:])
 
-            entry = op.vjps[vkey] = (jax.jit(bwd_flat), bwd_flat)
+            # (jitted, raw, [per-output input dependencies, computed on first create_graph use])
+            entry = op.vjps[vkey] = (jax.jit(bwd_flat), bwd_flat, [None])
         return entry
 
 
@@ -169,6 +173,10 @@ class _ListHandle:
     def remove(self):
         if self.item in self.lst:
             self.lst.remove(self.item)
+
+
+def _conj(x):
+    return jnp.conj(x) if jnp.iscomplexobj(x) else x
 
 
 def accumulator(t: Tensor) -> AccumulateGrad:
@@ -370,7 +378,21 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
         root_nodes.append(node)
     order = _topo(root_nodes)
     accumulate_only = None if inputs is None else {id(edge_of(t)[0]) for t in inputs}
-    if not create_graph:
+    # With targets (autograd.grad's inputs, backward's inputs) run only the nodes on a path to
+    # one of them, as torch does: the others keep their saved tensors.
+    run = None
+    targets = {k[0] for k in capture} if capture is not None else accumulate_only
+    if targets is not None:
+        run = set()
+        needed = set(targets)
+        for node in reversed(order):
+            if isinstance(node, Node) and any(e is not None and id(e[0]) in needed
+                                              for e in node._edges):
+                run.add(id(node))
+                needed.add(id(node))
+        if len(run) == sum(isinstance(n, Node) for n in order):
+            run = None
+    if not create_graph and run is None:
         from .fused import try_fused
 
         res = try_fused(order, [edge_of(t) for t in roots], root_grads, capture or ())
@@ -401,6 +423,9 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
                 if accumulate_only is not None and id(node) not in accumulate_only:
                     continue
                 _accumulate_leaf(node, g, create_graph)
+                continue
+            if run is not None and id(node) not in run:
+                _node_outputs(node, slot, capture, captured, create_graph)
                 continue
             if node._released:
                 raise RuntimeError(RELEASED_MSG)
@@ -524,9 +549,31 @@ def _apply_node(node: Node, grads_out, create_graph: bool):
     op = _backward_op(node._op)
     dts = tuple(_dt.from_np(node._args[i].dtype) for i in node._diff)
     key = ("bwd", node._key, node._diff, tuple(m[2] for m in node._outs))
-    outs = _reg.run(op, key, lambda: entry[1], tuple(node._args) + tuple(c._data for c in ct_t),
-                    tuple(prim) + tuple(ct_t), dts, multi=True)
-    return list(outs)
+    args = tuple(node._args) + tuple(c._data for c in ct_t)
+    # As in torch, a grad that does not depend on anything requiring grad is a constant
+    # (e.g. d(2x)/dx): only the kernel inputs that reach some output get edges.
+    deps = entry[2][0]
+    if deps is None:
+        deps = entry[2][0] = _dependencies(entry[1], args)
+    used = frozenset().union(*deps)
+    ins = tuple(t if k in used else None for k, t in enumerate(prim + ct_t))
+    outs = _reg.run(op, key, lambda: entry[1], args, ins, dts, multi=True)
+    live = {k for k, t in enumerate(ins) if t is not None and t._requires_grad}
+    return [o if deps[j] & live else _make(o._data, o._dtype) for j, o in enumerate(outs)]
+
+
+def _dependencies(fn, args) -> tuple:
+    """Per output of ``fn``, the positions of the args it depends on (traced once, cached)."""
+    from jax.extend.core import Literal
+
+    jaxpr = jax.make_jaxpr(fn)(*args).jaxpr
+    dep = {v: frozenset((i,)) for i, v in enumerate(jaxpr.invars)}
+    empty = frozenset()
+    for eqn in jaxpr.eqns:
+        d = empty.union(*(dep.get(v, empty) for v in eqn.invars if not isinstance(v, Literal)))
+        for o in eqn.outvars:
+            dep[o] = d
+    return tuple(empty if isinstance(v, Literal) else dep.get(v, empty) for v in jaxpr.outvars)
 
 
 _BWD_OPS: dict = {}
@@ -539,8 +586,21 @@ def _backward_op(op):
     return b
 
 
+_CYCLE_WARNED = [False]
+
+
 def _accumulate_leaf(acc: AccumulateGrad, g, create_graph: bool):
     t = acc.variable
+    if create_graph and not _CYCLE_WARNED[0]:
+        import warnings
+
+        _CYCLE_WARNED[0] = True
+        warnings.warn(
+            "Using backward() with create_graph=True will create a reference cycle between the "
+            "parameter and its gradient which can cause a memory leak. We recommend using "
+            "autograd.grad when creating the graph to avoid this. If you have to use this function, "
+            "make sure to reset the .grad fields of your parameters to None after use to break the "
+            "cycle and avoid the leak.", UserWarning, stacklevel=5)
     gt = g if isinstance(g, Tensor) else _make(g, t._dtype)
     if gt._dtype is not t._dtype:
         gt = gt.to(t._dtype)
