@@ -29,14 +29,6 @@ SKIP: dict[str, str] = {
         "both indices select the same value. Replaying torch's quickselect exactly in JAX works "
         "but costs ~3 s of XLA compile per shape. Drop once _replay.py checks kthvalue indices "
         "like sort's (by the values they select)"),
-    # ufuncs.py: real -> complex ops.  The autograd engine (autograd/graph.py) hands the
-    # cotangent to jax.vjp as is; torch's convention for complex outputs is
-    # conj(vjp(conj(cotangent))), so these real-input gradients come out conjugated.  Forward
-    # values match; remove these entries once graph.py conjugates around jax.vjp (checked: with
-    # that change all of them pass).
-    "complex:grad": "engine complex-cotangent convention (see comment above)",
-    "polar:grad": "engine complex-cotangent convention (see comment above)",
-    "view_as_complex:grad": "engine complex-cotangent convention (see comment above)",
     # layout.py
     "as_strided_scatter:grad": (
         "torch 2.13's as_strided_scatter backward zeroes the input gradient at the elements "
