@@ -200,11 +200,21 @@ def _getitem(self, idx):
 
 
 def _basic_parts(self, idx):
-    """(step, dyn, View) for a basic index (ints, slices, None, Ellipsis)."""
+    """(step, dyn, View, grad_fn name) for a basic index (ints, slices, None, Ellipsis)."""
     if self.dim() == 0 and not all(e is None or e is Ellipsis for e in idx):
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                          "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
-    return index_view_parts(self, _basic_spec(self, _expand_ellipsis(idx, self.dim())))
+    return index_view_parts(self, _basic_spec(self, _expand_ellipsis(idx, self.dim()))) + (
+        _basic_grad_name(idx),)
+
+
+def _basic_grad_name(idx) -> str:
+    """torch applies a basic index entry by entry; the result's grad_fn is the last one's."""
+    for e in reversed(idx):
+        if e is not Ellipsis:
+            return ("UnsqueezeBackward0" if e is None else
+                    "SliceBackward0" if isinstance(e, slice) else "SelectBackward0")
+    return "AliasBackward0"
 
 
 def _advanced_index(self, idx):

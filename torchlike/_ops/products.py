@@ -30,12 +30,25 @@ def _pair(fname, a, b):
 
 _matmul = Op("matmul", "MmBackward0")
 _make = Tensor._make
+# torch's matmul decomposes by rank; its result's grad_fn is the last op of that decomposition.
+_RANK_GRAD = {(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackward0",
+              (1, 2): "SqueezeBackward4"}
+_GRAD_OPS: dict = {"MmBackward0": _matmul}
+
+
+def _grad_op(name: str) -> Op:
+    op = _GRAD_OPS.get(name)
+    if op is None:
+        op = _GRAD_OPS[name] = Op("matmul", name)
+    return op
 
 
 def set_matmul_precision(precision) -> None:
     """Switch the precision of float matmuls (torchlike.backends flags call this)."""
     PRECISION[0] = precision
     _matmul.kernels.clear()
+    for op in _GRAD_OPS.values():
+        op.vjps.clear()
 
 
 def _matmul_build(prec):
@@ -64,7 +77,7 @@ def _matmul_error(sa, sb):
     broadcast_shapes(sa[:-2], sb[:-2])
 
 
-def matmul(input, other, *, out=None) -> Tensor:
+def matmul(input, other, *, out=None, _grad: str | None = None) -> Tensor:
     """torch.matmul (the @ operator)."""
     try:
         da, db = input._dtype, other._dtype
@@ -84,7 +97,8 @@ def matmul(input, other, *, out=None) -> Tensor:
         raise e
     r = _make(res, da)
     if GRAD_ENABLED[0] and (input._requires_grad or other._requires_grad):
-        record(_matmul, da, entry, (a, b), (input, other), (r,))
+        name = _grad or _RANK_GRAD.get((a.ndim, b.ndim), "UnsafeViewBackward0")
+        record(_grad_op(name), da, entry, (a, b), (input, other), (r,))
     return r if out is None else set_out(out, r)
 
 
@@ -105,7 +119,7 @@ def bmm(input, mat2, *, out=None) -> Tensor:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{input.shape[0]}, {input.shape[2]}] but got: [{mat2.shape[0]}, "
                            f"{mat2.shape[1]}].")
-    return matmul(input, mat2, out=out)
+    return matmul(input, mat2, out=out, _grad="BmmBackward0")
 
 
 def mv(input, vec, *, out=None) -> Tensor:

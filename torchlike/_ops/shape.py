@@ -17,20 +17,23 @@ from .._core.tensor import Size, Tensor
 _VIEW_OPS: dict = {}
 
 
-def _view_op(name: str) -> Op:
-    op = _VIEW_OPS.get(name)
+def _view_op(name: str, grad_name: str | None) -> Op:
+    op = _VIEW_OPS.get((name, grad_name))
     if op is None:
-        op = _VIEW_OPS[name] = Op(name, saved=None)
+        op = _VIEW_OPS[name, grad_name] = Op(name, grad_name, saved=None)
     return op
 
 
-def make_view(t: Tensor, opname: str, step, dyn, shape, strides, offset) -> Tensor:
+def make_view(t: Tensor, opname: str, step, dyn, shape, strides, offset,
+              grad_name: str | None = None) -> Tensor:
     """A tensor sharing t's storage through one more view step (records autograd)."""
-    return view_tensor(t, opname, step, dyn, _views.derive(t, step, dyn, shape, strides, offset))
+    return view_tensor(t, opname, step, dyn, _views.derive(t, step, dyn, shape, strides, offset),
+                       grad_name)
 
 
-def view_tensor(t: Tensor, opname: str, step, dyn, view) -> Tensor:
-    """A tensor of t's storage seen through ``view`` (t's chain + step); records autograd."""
+def view_tensor(t: Tensor, opname: str, step, dyn, view, grad_name: str | None = None) -> Tensor:
+    """A tensor of t's storage seen through ``view`` (t's chain + step); records autograd.
+    ``grad_name`` overrides the grad_fn name derived from ``opname`` (torch's overload names)."""
     r = object.__new__(Tensor)
     r._storage = t._storage
     r._view = view
@@ -39,7 +42,7 @@ def view_tensor(t: Tensor, opname: str, step, dyn, view) -> Tensor:
     r.grad_fn = None
     r.__dict__["_base"] = t.__dict__.get("_base", t)
     if GRAD_ENABLED[0] and t._requires_grad:
-        op = _view_op(opname)
+        op = _view_op(opname, grad_name)
         entry = kernel(op, step, lambda: (lambda a, *d: _views._apply((step,), a, d)))
         record(op, step, entry, (t._data,) + tuple(dyn), (t,) + (None,) * len(dyn), (r,))
     return r
@@ -168,8 +171,9 @@ def squeeze(input, dim=None) -> Tensor:
     keep = [i for i in range(len(shape)) if not (i in dims and shape[i] == 1)]
     new = tuple(shape[i] for i in keep)
     st = input.stride()
+    overload = 0 if dim is None else 1 if isinstance(dim, (int, np.integer)) else 2
     return make_view(input, "squeeze", ("reshape", new), (), new, tuple(st[i] for i in keep),
-                     input.storage_offset())
+                     input.storage_offset(), f"SqueezeBackward{overload}")
 
 
 def unsqueeze(input, dim: int) -> Tensor:
@@ -186,7 +190,7 @@ def unsqueeze(input, dim: int) -> Tensor:
 # ---------------------------------------------------------------- permutations
 
 
-def permute(input, *dims) -> Tensor:
+def permute(input, *dims, _grad: str | None = None) -> Tensor:
     """torch.permute."""
     _need_tensor(input, "permute")
     dims = as_shape(dims)
@@ -200,20 +204,21 @@ def permute(input, *dims) -> Tensor:
         raise RuntimeError("permute(): duplicate dims are not allowed.")
     shape, st = tuple(input.shape), input.stride()
     return make_view(input, "permute", ("permute", perm), (), tuple(shape[p] for p in perm),
-                     tuple(st[p] for p in perm), input.storage_offset())
+                     tuple(st[p] for p in perm), input.storage_offset(), _grad)
 
 
-def transpose(input, dim0: int, dim1: int) -> Tensor:
+def transpose(input, dim0: int, dim1: int, _grad: str = "TransposeBackward0") -> Tensor:
     """torch.transpose (alias swapaxes, swapdims)."""
     _need_tensor(input, "transpose")
     n = input.dim()
     if n == 0:
         wrap_dim(dim0, 0), wrap_dim(dim1, 0)
-        return make_view(input, "transpose", ("reshape", ()), (), (), (), input.storage_offset())
+        return make_view(input, "transpose", ("reshape", ()), (), (), (), input.storage_offset(),
+                         _grad)
     d0, d1 = wrap_dim(dim0, n), wrap_dim(dim1, n)
     perm = list(range(n))
     perm[d0], perm[d1] = perm[d1], perm[d0]
-    return permute(input, perm)
+    return permute(input, perm, _grad=_grad)
 
 
 def t(input) -> Tensor:
@@ -221,7 +226,8 @@ def t(input) -> Tensor:
     n = input.dim()
     if n > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
-    return transpose(input, 0, 1) if n == 2 else permute(input, tuple(range(n)))
+    return (transpose(input, 0, 1, "TBackward0") if n == 2 else
+            permute(input, tuple(range(n)), _grad="TBackward0"))
 
 
 def movedim(input, source, destination) -> Tensor:
@@ -335,10 +341,10 @@ def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
 # ---------------------------------------------------------------- select / narrow / split
 
 
-def index_view(t: Tensor, spec, opname: str) -> Tensor:
+def index_view(t: Tensor, spec, opname: str, grad_name: str | None = None) -> Tensor:
     """A basic-indexing view: spec entries ("i", idx) | ("s", start, length, step) | ("n",) | ("f",)."""
     step, dyn, view = index_view_parts(t, spec)
-    return view_tensor(t, opname, step, dyn, view)
+    return view_tensor(t, opname, step, dyn, view, grad_name)
 
 
 def index_view_parts(t: Tensor, spec):
@@ -393,7 +399,7 @@ def select(input, dim: int, index: int) -> Tensor:
                          f"{list(input.shape)} at dimension {d}")
     if index < 0:
         index += size
-    return index_view(input, [("f",)] * d + [("i", index)], "select")
+    return index_view(input, [("f",)] * d + [("i", index)], "select", "SelectBackward0")
 
 
 def narrow(input, dim: int, start, length: int) -> Tensor:
@@ -412,7 +418,7 @@ def narrow(input, dim: int, start, length: int) -> Tensor:
         start += size
     if start + length > size:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
-    return index_view(input, [("f",)] * d + [("s", start, length, 1)], "narrow")
+    return index_view(input, [("f",)] * d + [("s", start, length, 1)], "narrow", "SliceBackward0")
 
 
 def _slice_dim(input, d, start, length):

@@ -73,16 +73,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
     inputs = _as_tuple(inputs)
     if inputs is not None and not inputs:
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
-    # Non-leaf inputs get their .grad filled, as retain_grad() would, for this call only.
-    tmp = [t for t in inputs or () if t.grad_fn is not None and not t._retains_grad]
-    for t in tmp:
-        _retain_grad(t)
-    try:
-        run_backward(tensors, roots, retain_graph, create_graph, inputs=inputs)
-    finally:
-        for t in tmp:
-            del t.grad_fn._retain[t._output_nr]
-            t._retains_grad = False
+    for t in inputs or ():
+        if t.grad_fn is not None and not t._retains_grad:
+            _retain_grad(t)  # as in torch, a non-leaf input retains its grad from now on
+    run_backward(tensors, roots, retain_graph, create_graph, inputs=inputs)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
