@@ -45,3 +45,5 @@ from ._ops.meta import (  # noqa: E402,F401
 )
 
 __version__ = "0.1.0"
+from . import serialization  # noqa: E402
+from .serialization import load, save  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""torch.utils (so far: safetensors interop)."""
