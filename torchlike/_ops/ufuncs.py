@@ -570,6 +570,9 @@ logaddexp2 = _tensors_binary("logaddexp2", jnp.logaddexp2, check=_float_args("lo
                              has_inplace=False)
 nextafter = _tensors_binary("nextafter", _nextafter, check=_float_args("nextafter"))
 ldexp = _tensors_binary("ldexp", lambda a, b: a * jnp.exp2(b))
+# torch differentiates igamma/igammac in `other` only; jax also gives the `input` gradient.
+igamma = _tensors_binary("igamma", _sp.gammainc, check=_float_args("igamma"))
+igammac = _tensors_binary("igammac", _sp.gammaincc, check=_float_args("igammac"))
 
 
 def _fmax_body(a, b):
@@ -1195,6 +1198,7 @@ arctanh = _alias(atanh, "arctanh")
 arctan2 = _alias(atan2, "arctan2")
 
 __all__ = [
+    "igamma", "igammac",
     "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "atan2",
     "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "arctan2",
     "exp2", "expm1", "log2", "log10", "log1p", "rsqrt", "reciprocal", "square",
