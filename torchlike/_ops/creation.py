@@ -10,6 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._core import dtypes as _dt
+from .._core import views as _views
 from .._core.device import default_device, to_jax
 from .._core.device import device as _device
 from .._core.registry import as_shape, export, method
@@ -309,6 +310,53 @@ def _new(self, size, value, dtype, device, requires_grad):
     return _finish(_filled(shape, dt, value), dt, device, requires_grad)
 
 
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
+                  pin_memory=False) -> Tensor:
+    """torch.empty_strided (zero-filled); a view with the given strides where a chain of
+    torchlike view steps expresses them, else contiguous."""
+    shape = _shape_arg((size,), "empty_strided")
+    stride = tuple(int(s) for s in stride)
+    if len(stride) != len(shape):
+        raise RuntimeError(f"dimensionality of sizes ({len(shape)}) must match dimensionality of "
+                           f"strides ({len(stride)})")
+    n = 1 + sum((s - 1) * st for s, st in zip(shape, stride, strict=True)) if all(shape) else 0
+    if n and stride != _views.contiguous_strides(shape):
+        from .._serialization_load import build_view  # the general strided-View builder
+
+        view = build_view(n, (n,), 0, shape, stride)
+        if view is not None:
+            base = _filled_tensor((n,), 0, dtype, device, False, None, "empty_strided")
+            r = _make(base._storage.array, base._dtype)
+            r._view = view
+            return r.requires_grad_(True) if requires_grad else r
+    return _filled_tensor(shape, 0, dtype, device, requires_grad, None, "empty_strided")
+
+
+def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None,
+                   requires_grad=False, pin_memory=False) -> Tensor:
+    """torch.empty_permuted (zero-filled): dims laid out in memory in physical_layout order."""
+    shape = _shape_arg((size,), "empty_permuted")
+    order = tuple(int(d) for d in physical_layout)
+    if len(order) != len(shape):
+        raise RuntimeError(f"Number of dimensions in size does not match the length of the "
+                           f"physical_layout; i.e. len(size) = {len(shape)} is not equal to "
+                           f"len(physical_layout) = {len(order)}")
+    if sorted(order) != list(range(len(shape))):
+        raise RuntimeError("Dimension out of range or repeated in physical_layout")
+    t = _filled_tensor(tuple(shape[d] for d in order), 0, dtype, device, False, None,
+                       "empty_permuted")
+    r = t.permute(tuple(order.index(d) for d in range(len(order))))
+    return r.requires_grad_(True) if requires_grad else r
+
+
+def new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_grad=False,
+                      layout=None, pin_memory=False) -> Tensor:
+    """torch.Tensor.new_empty_strided (zero-filled)."""
+    return empty_strided(size, stride, dtype=_check_dtype(dtype) or self._dtype,
+                         device=device if device is not None else self.device,
+                         requires_grad=requires_grad)
+
+
 def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
               pin_memory=False) -> Tensor:
     """torch.Tensor.new_zeros."""
@@ -339,7 +387,7 @@ def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layo
     return tensor(data, dtype=dtype or self._dtype, device=device, requires_grad=requires_grad)
 
 
-for _f in (new_zeros, new_ones, new_empty, new_full, new_tensor):
+for _f in (new_zeros, new_ones, new_empty, new_full, new_tensor, new_empty_strided):
     method(_f)
 
 
@@ -491,4 +539,4 @@ for _f in (tensor, as_tensor, asarray, from_numpy, from_jax, zeros, ones, empty,
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "from_jax", "zeros", "ones", "empty",
            "full", "zeros_like", "ones_like", "empty_like", "full_like", "scalar_tensor", "arange",
-           "linspace", "logspace", "eye"]
+           "linspace", "logspace", "eye", "empty_strided", "empty_permuted"]

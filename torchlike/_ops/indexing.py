@@ -10,8 +10,17 @@ import numpy as np
 from .._core import dtypes as _dt
 from .._core import views as _views
 from .._core.grad_mode import GRAD_ENABLED
-from .._core.registry import (Op, broadcast_shapes, export, inplace, method, operand, run, set_out,
-                              wrap_dim)
+from .._core.registry import (
+    Op,
+    broadcast_shapes,
+    export,
+    inplace,
+    method,
+    operand,
+    run,
+    set_out,
+    wrap_dim,
+)
 from .._core.tensor import Tensor
 from .shape import index_view, index_view_parts, view_tensor
 
@@ -636,7 +645,7 @@ _masked_select = Op("masked_select")
 def masked_select(input, mask, *, out=None) -> Tensor:
     """torch.masked_select: the selected elements as a 1-D tensor (§13)."""
     if not isinstance(mask, Tensor) or mask._dtype is not _dt.bool:
-        raise RuntimeError(f"masked_select: expected BoolTensor for mask")
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
     shape = broadcast_shapes(tuple(input.shape), tuple(mask.shape))
     m = concrete(jnp.broadcast_to(mask._data, shape), "masked_select")
     pos = jnp.asarray(np.flatnonzero(m))
@@ -710,18 +719,70 @@ def nonzero(input, *, out=None, as_tuple: bool = False):
     return r if out is None else set_out(out, r)
 
 
+def nonzero_static(input, *, size: int, fill_value: int = -1) -> Tensor:
+    """torch.nonzero_static: nonzero's (n, ndim) coordinates, cut or padded to ``size`` rows."""
+    size = int(size)
+    if size < 0:
+        raise RuntimeError(f"nonzero_static: 'size' must be an non-negative integer, but got "
+                           f"{size}")
+    n = input.dim()
+
+    def build():
+        def f(a):
+            cols = jnp.nonzero(a.reshape(a.shape or (1,)), size=size, fill_value=fill_value)
+            return jnp.stack(cols[:n], axis=1) if n else jnp.zeros((size, 0), jnp.int64)
+
+        return f
+
+    return run(_nonzero_static, (size, int(fill_value), n), build, (input._data,), (None,),
+               _dt.int64)
+
+
+_nonzero_static = Op("nonzero_static", differentiable=False)
+
+
+def unravel_index(indices, shape) -> tuple:
+    """torch.unravel_index: coordinates of flat ``indices`` in ``shape`` (one tensor per dim)."""
+    if not isinstance(indices, Tensor):
+        raise TypeError(f"expected 'indices' to be a tensor, but got {type(indices).__name__}")
+    if indices._dtype.category != _dt.INT:
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {indices._dtype}")
+    shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(s) for s in shape)
+    if any(s < 0 for s in shape):
+        raise ValueError("'shape' cannot have negative values, but got " + str(tuple(shape)))
+
+    def build():
+        def f(a):
+            # floor division and modulo, as torch: out-of-range indices wrap, no error
+            out, rest = [], a.astype(jnp.int64)
+            for s in reversed(shape):
+                out.append(rest % s)
+                rest = rest // s
+            return tuple(reversed(out))
+
+        return f
+
+    res = run(_unravel, shape, build, (indices._data,), (None,), (_dt.int64,) * len(shape),
+              multi=True)
+    return tuple(res)
+
+
+_unravel = Op("unravel_index", differentiable=False)
+
+
 def argwhere(input) -> Tensor:
     """torch.argwhere."""
     return nonzero(input)
 
 
 for _f in (index_select, gather, scatter, scatter_add, masked_select, masked_fill, take, nonzero,
-           argwhere, index_put):
+           argwhere, index_put, nonzero_static):
     export(_f)
+export(unravel_index, method=False)
 method(scatter_)
 method(masked_fill_)
 method(index_put_)
 Tensor.scatter_add_ = lambda self, dim, index, src: inplace(self, scatter_add(self, dim, index, src))
 
-__all__ = ["index_select", "gather", "scatter", "scatter_add", "masked_select", "masked_fill",
+__all__ = ["nonzero_static", "unravel_index", "index_select", "gather", "scatter", "scatter_add", "masked_select", "masked_fill",
            "take", "nonzero", "argwhere", "index_put", "fill"]

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 from jax import lax
 
 from .._core import dtypes as _dt
-from .._core.registry import (ALWAYS_BOOL, COMPLEX_TO_FLOAT, DEFAULT, INT_TO_FLOAT, Op, binary,
-                              export, inplace, operand, result_type_of, run, set_out, unary)
+from .._core.registry import (
+    ALWAYS_BOOL,
+    COMPLEX_TO_FLOAT,
+    INT_TO_FLOAT,
+    Op,
+    binary,
+    export,
+    inplace,
+    operand,
+    result_type_of,
+    run,
+    set_out,
+    unary,
+)
 from .._core.tensor import Tensor
 
 # ---------------------------------------------------------------- arithmetic
@@ -101,6 +112,14 @@ export(add, inplace=_add_, dunders=("__add__",))
 export(sub, inplace=_sub_, dunders=("__sub__",))
 export(sub, "subtract", inplace=_sub_)
 Tensor.__radd__ = lambda self, other: add(other, self)
+
+
+def rsub(input, other, *, alpha=1) -> Tensor:
+    """torch.rsub: ``other - alpha * input``."""
+    return sub(other, input, alpha=alpha)
+
+
+export(rsub, method=False)
 Tensor.__rsub__ = lambda self, other: sub(other, self)
 Tensor.__iadd__ = _add_
 Tensor.__isub__ = _sub_
@@ -133,7 +152,7 @@ def _div_(self, other, *, rounding_mode=None):
 export(div, inplace=_div_, dunders=("__truediv__",))
 export(div, "divide", inplace=_div_)
 export(_true_div, "true_divide", inplace=lambda self, other: inplace(self, _true_div(self, other)))
-Tensor.__rtruediv__ = lambda self, other: div(other, self)
+Tensor.__rtruediv__ = Tensor.__rdiv__ = lambda self, other: div(other, self)
 Tensor.__itruediv__ = _div_
 
 remainder = binary("remainder", jnp.remainder, check=_int_zero_check, dunders=("__mod__",),
@@ -391,7 +410,7 @@ def where(condition, input=None, other=None, *, out=None):
 export(where)
 Tensor.where = lambda self, condition, y: where(condition, self, y)
 
-__all__ = ["relu", "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
+__all__ = ["relu", "add", "sub", "rsub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
            "floor_divide", "remainder", "fmod", "pow", "neg", "negative", "abs", "absolute", "exp",
            "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "eq", "ne", "lt", "le", "gt", "ge",
            "greater", "greater_equal", "less", "less_equal", "not_equal", "logical_and",

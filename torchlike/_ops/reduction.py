@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import math
 
 import jax
@@ -10,7 +11,7 @@ import jax.numpy as jnp
 from .. import return_types
 from .._core import dtypes as _dt
 from .._core.grad_mode import GRAD_ENABLED
-from .._core.registry import Op, export, record, run, set_out, wrap_dim, wrap_dims
+from .._core.registry import Op, as_shape, export, method, record, run, set_out, wrap_dim, wrap_dims
 from .._core.tensor import Tensor
 
 _make = Tensor._make
@@ -76,6 +77,20 @@ def sum(input, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tens
     dt = _acc_dtype(input._dtype, dtype)
     return _reduce(_sum_all if dims is None else _sum_dim, input, dims, keepdim, _sum_body, dt, dt,
                    out)
+
+
+def sum_to_size(self, *size) -> Tensor:
+    """torch.Tensor.sum_to_size: sum the dims that ``size`` broadcasts, to shape ``size``."""
+    size = as_shape(size)
+    shape = tuple(self.shape)
+    lead = len(shape) - len(size)
+    if lead < 0 or builtins.any(s != 1 and s != t for s, t in zip(size, shape[lead:], strict=True)):
+        raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(shape)}}}.")
+    dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(size)
+                                      if s == 1 and shape[lead + i] != 1)
+    dt = _acc_dtype(self._dtype, None)
+    r = _reduce(_sum_dim, self, dims, True, _sum_body, dt, dt, None)
+    return r.reshape(size) if lead else r
 
 
 _nansum = Op("nansum", saved=None)
@@ -304,6 +319,7 @@ def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=Non
     return _moments(_var, "var", input, dim, unbiased, keepdim, correction, out, False)
 
 
+method(sum_to_size)
 for _f in (sum, nansum, mean, prod, max, min, amax, amin, argmax, argmin, all, any, std, var):
     export(_f)
 

@@ -945,7 +945,193 @@ def bincount(input, weights=None, minlength: int = 0) -> Tensor:
     return run(_bincount, (length, odt, len(args)), build, args, (None,) * len(args), odt)
 
 
-__all__ = ["logsumexp", "cumsum", "cumprod", "logcumsumexp", "cummax", "cummin", "median",
+def histogramdd(input, bins=10, *, range=None, weight=None, density: bool = False):  # noqa: A002
+    """torch.histogramdd: a D-dimensional histogram of the points input[..., :D]."""
+    _check(input, "histogramdd")
+    dt = input._dtype
+    if not dt.is_floating_point:
+        raise NotImplementedError(f"\"histogramdd\" not implemented for '{dt._tag}'")
+    if input.dim() < 1:
+        raise RuntimeError("torch.histogramdd: input tensor should have at least 1 dimension, but "
+                           "got 0")
+    d = input.shape[-1]
+    npdt = dt.np
+    args = [input._data]
+    if isinstance(bins, (list, tuple)) and bins and isinstance(bins[0], Tensor):
+        if len(bins) != d:
+            raise RuntimeError(f"torch.histogramdd: expected {d} sequences of bin edges for each "
+                               f"of the {d} input dimensions, but got {len(bins)} bin sequences")
+        for i, b in enumerate(bins):
+            if b.dim() != 1:
+                raise RuntimeError(f"torch.histogramdd: expected bins[{i}] to be a 1D tensor, but "
+                                   f"got {b.dim()}D tensor")
+            args.append(b._data.astype(npdt))
+        nbins = tuple(b.shape[0] - 1 for b in bins)
+        lims = None
+    else:
+        nbins = (int(bins),) * d if isinstance(bins, int) else tuple(int(b) for b in bins)
+        if len(nbins) != d:
+            raise RuntimeError(f"torch.histogramdd: expected {d} bin counts for each of the {d} "
+                               f"input dimensions, but got {len(nbins)} bin counts")
+        for i, n in enumerate(nbins):
+            if n <= 0:
+                raise RuntimeError(f"torch.histogramdd(): bins must be > 0, but got {n} for "
+                                   f"dimension {i}")
+        lims = None if range is None else tuple(float(v) for v in range)
+        if lims is not None and len(lims) != 2 * d:
+            raise RuntimeError(f"torch.histogramdd: for a {d}-dimensional histogram range should "
+                               f"have {2 * d} elements, but got {len(lims)}")
+    if weight is not None:
+        _tensor_arg(weight, "histogramdd", "weight")
+        if tuple(weight.shape) != tuple(input.shape[:-1]):
+            raise RuntimeError("torch.histogramdd: if weight tensor is provided, it should have "
+                               "the same shape as the input tensor excluding its innermost "
+                               "dimension")
+        args.append(weight._data)
+    has_w, density, edged = weight is not None, bool(density), lims is None and len(args) > 1 + (
+        weight is not None)
+
+    def build():
+        def f(a, *rest):
+            pts = a.reshape(-1, d)
+            rest = list(rest)
+            edges = []
+            for k in builtins.range(d):
+                if edged:
+                    edges.append(rest.pop(0))
+                    continue
+                col = pts[:, k]
+                if lims is None:
+                    mn = jnp.min(col) if col.size else jnp.zeros((), npdt)
+                    mx = jnp.max(col) if col.size else jnp.zeros((), npdt)
+                else:
+                    mn, mx = jnp.asarray(lims[2 * k], npdt), jnp.asarray(lims[2 * k + 1], npdt)
+                same = mn == mx
+                mn, mx = jnp.where(same, mn - 0.5, mn), jnp.where(same, mx + 0.5, mx)
+                edges.append(_linspace(mn.astype(npdt), mx.astype(npdt), nbins[k] + 1, npdt))
+            w = rest.pop(0).reshape(-1).astype(npdt) if has_w else jnp.ones(pts.shape[:1], npdt)
+            flat = jnp.zeros(pts.shape[:1], jnp.int64)
+            inside = jnp.ones(pts.shape[:1], bool)
+            for k, e in enumerate(edges):
+                col = pts[:, k]
+                inside &= (col >= e[0]) & (col <= e[-1])
+                pos = jnp.clip(jnp.searchsorted(e, col, side="right") - 1, 0, nbins[k] - 1)
+                flat = flat * nbins[k] + pos
+            total = math.prod(nbins)
+            hist = jnp.zeros((total,), npdt).at[flat].add(jnp.where(inside, w, 0)).reshape(nbins)
+            if density:
+                vol = jnp.ones(nbins, npdt)
+                for k, e in enumerate(edges):
+                    shape = [1] * d
+                    shape[k] = nbins[k]
+                    vol = vol * (e[1:] - e[:-1]).reshape(shape)
+                hist = hist / (jnp.sum(hist) * vol)
+            return (hist, *edges)
+
+        return f
+
+    res = run(_histogram, ("dd", nbins, lims, edged, dt, has_w, density), build, tuple(args),
+              (None,) * len(args), (dt,) * (d + 1), multi=True)
+    return return_types.histogramdd((res[0], tuple(res[1:])))
+
+
+# ---------------------------------------------------------------- gradient
+
+
+def _grad_1d(f, axis, h, edge_order):
+    """numpy's gradient along ``axis``: uniform step ``h`` (a number) or coordinates ``h``."""
+    n = f.shape[axis]
+
+    def sl(a, b):
+        return lax.slice_in_dim(f, a, b, axis=axis)
+
+    def bshape(v):
+        shape = [1] * f.ndim
+        shape[axis] = v.shape[0]
+        return v.reshape(shape)
+
+    if not isinstance(h, jax.Array):
+        mid = (sl(2, n) - sl(0, n - 2)) / (2.0 * h)
+        if edge_order == 1:
+            first = (sl(1, 2) - sl(0, 1)) / h
+            last = (sl(n - 1, n) - sl(n - 2, n - 1)) / h
+        else:
+            first = (-1.5 * sl(0, 1) + 2.0 * sl(1, 2) - 0.5 * sl(2, 3)) / h
+            last = (0.5 * sl(n - 3, n - 2) - 2.0 * sl(n - 2, n - 1) + 1.5 * sl(n - 1, n)) / h
+        return jnp.concatenate([first, mid, last], axis=axis)
+    dx = jnp.diff(h)
+    dx1, dx2 = dx[:-1], dx[1:]
+    a = -dx2 / (dx1 * (dx1 + dx2))
+    b = (dx2 - dx1) / (dx1 * dx2)
+    c = dx1 / (dx2 * (dx1 + dx2))
+    mid = bshape(a) * sl(0, n - 2) + bshape(b) * sl(1, n - 1) + bshape(c) * sl(2, n)
+    if edge_order == 1:
+        first = (sl(1, 2) - sl(0, 1)) / dx[0]
+        last = (sl(n - 1, n) - sl(n - 2, n - 1)) / dx[-1]
+    else:
+        d1, d2 = dx[0], dx[1]
+        first = (-(2.0 * d1 + d2) / (d1 * (d1 + d2)) * sl(0, 1) + (d1 + d2) / (d1 * d2) * sl(1, 2)
+                 - d1 / (d2 * (d1 + d2)) * sl(2, 3))
+        d1, d2 = dx[-2], dx[-1]
+        last = (d2 / (d1 * (d1 + d2)) * sl(n - 3, n - 2) - (d2 + d1) / (d1 * d2) * sl(n - 2, n - 1)
+                + (2.0 * d2 + d1) / (d2 * (d1 + d2)) * sl(n - 1, n))
+    return jnp.concatenate([first, mid, last], axis=axis)
+
+
+_gradient = Op("gradient")
+
+
+def gradient(input, *, spacing=1, dim=None, edge_order: int = 1) -> tuple:
+    """torch.gradient: central differences (numpy.gradient), one tensor per dim."""
+    _check(input, "gradient")
+    n = input.dim()
+    if dim is None:
+        dims = tuple(builtins.range(n))
+    else:
+        dims = (wrap_dim(dim, n),) if isinstance(dim, int) else tuple(wrap_dim(d, n) for d in dim)
+        for d in set(dims):
+            if dims.count(d) > 1:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    if edge_order not in (1, 2):
+        raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
+    if spacing is None:
+        spacing = 1
+    if isinstance(spacing, (list, tuple)):
+        if len(spacing) != len(dims):
+            raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar or "
+                               f"it's spacing and dim arguments to have the same length, but got "
+                               f"a spacing argument of length {len(spacing)} and a dim argument "
+                               f"of length {len(dims)}.")
+        spacing = list(spacing)
+    else:
+        spacing = [spacing] * len(dims)
+    for d in dims:
+        if input.shape[d] < edge_order + 1:
+            raise RuntimeError("torch.gradient expected each dimension size to be at least "
+                               "edge_order+1")
+    dt = input._dtype
+    odt = dt if dt.category >= _dt.FLOAT else _dt.get_default_dtype()
+    coords = [s for s in spacing if isinstance(s, Tensor)]
+    steps = tuple(None if isinstance(s, Tensor) else (s.item() if hasattr(s, "item") else s)
+                  for s in spacing)
+    onp = odt.np
+
+    def build():
+        def f(a, *cs):
+            a = a.astype(onp)
+            cs = list(cs)
+            return tuple(_grad_1d(a, d, cs.pop(0).astype(onp) if h is None else h, edge_order)
+                         for d, h in zip(dims, steps, strict=True))
+
+        return f
+
+    args = (input._data,) + tuple(c._data for c in coords)
+    res = run(_gradient, (dims, steps, edge_order, dt), build, args,
+              (input,) + (None,) * len(coords), (odt,) * len(dims), multi=True)
+    return tuple(res)
+
+
+__all__ = ["histogramdd", "gradient", "logsumexp", "cumsum", "cumprod", "logcumsumexp", "cummax", "cummin", "median",
            "nanmedian", "mode", "quantile", "nanquantile", "nanmean", "count_nonzero", "aminmax",
            "var_mean", "std_mean", "diff", "trapezoid", "trapz", "cumulative_trapezoid", "cov",
            "corrcoef", "histc", "histogram", "bincount"]
@@ -959,5 +1145,7 @@ export(cummin)
 for _f in (median, nanmedian, mode, quantile, nanquantile, nanmean, count_nonzero, aminmax, diff,
            cov, corrcoef, histc, histogram, bincount):
     export(_f)
+export(histogramdd, method=False)
+export(gradient, method=False)
 for _f in (var_mean, std_mean, trapezoid, trapz, cumulative_trapezoid):
     export(_f, method=False)
