@@ -116,6 +116,11 @@ Tensor.__radd__ = lambda self, other: add(other, self)
 
 def rsub(input, other, *, alpha=1) -> Tensor:
     """torch.rsub: ``other - alpha * input``."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"rsub() received an invalid combination of arguments - got "
+                        f"({type(input).__name__}, {type(other).__name__}), but expected one of:\n"
+                        f" * (Tensor input, Tensor other, *, Number alpha = 1)\n"
+                        f" * (Tensor input, Number other, Number alpha = 1)")
     return sub(other, input, alpha=alpha)
 
 
