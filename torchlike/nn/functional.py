@@ -1,0 +1,3 @@
+"""torch.nn.functional: re-exports of the nn op families declared in torchlike/_ops/nn_*.py."""
+
+from .._ops.nn_activation import *  # noqa: F403
