@@ -97,6 +97,15 @@ class inference_mode(_GradMode):
     def __init__(self, mode: bool = True):
         self._mode = not mode
 
+    def __enter__(self):
+        self._prev_inf = _INFERENCE[0]
+        _INFERENCE[0] = not self._mode
+        return super().__enter__()
+
+    def __exit__(self, *exc):
+        _INFERENCE[0] = self._prev_inf
+        return super().__exit__(*exc)
+
     def _clone(self):
         return inference_mode(not self._mode)
 
@@ -105,4 +114,5 @@ _INFERENCE = [False]
 
 
 def is_inference_mode_enabled() -> bool:
-    return not GRAD_ENABLED[0] and _INFERENCE[0]
+    """torch.is_inference_mode_enabled."""
+    return _INFERENCE[0]

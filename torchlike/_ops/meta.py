@@ -69,7 +69,9 @@ def get_num_threads() -> int:
 
 def set_num_threads(n: int) -> None:
     """torch.set_num_threads (recorded only: XLA's CPU thread pool is fixed at start-up)."""
-    if not isinstance(n, int) or n <= 0:
+    if not isinstance(n, int):
+        raise RuntimeError(f"set_num_threads expects an int, but got {type(n).__name__}")
+    if n <= 0:
         raise RuntimeError("set_num_threads expects a positive integer")
     _threads[0] = n
 
