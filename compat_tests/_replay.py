@@ -360,6 +360,38 @@ def check_sort_like(cmp: Comparison, case: dict, inputs: Any, name: str) -> None
         cmp.fail(path, "indices select different values: " + msg)
 
 
+# op name -> position of `dim` in args; (values, indices) with indices into that dim
+_SELECT_LIKE = {"kthvalue": 1, "median": 0, "nanmedian": 0, "mode": 0}
+
+
+def check_select_like(cmp: Comparison, case: dict, inputs: Any, name: str) -> None:
+    """Values exactly; on ties torch's index is its algorithm's pick, so the index only has to
+    select the same input value."""
+    x, args, kwargs = inputs
+    if len(cmp.leaves) != 2 or not isinstance(x, np.ndarray):
+        cmp.check_values()
+        return
+    pos = _SELECT_LIKE[name]
+    args = list(args)
+    dim = kwargs.get("dim", args[pos] if len(args) > pos else -1)
+    keepdim = kwargs.get("keepdim", args[pos + 1] if len(args) > pos + 1 else False)
+    path, _, ai, _ = cmp.leaves[1]
+    cmp.leaves = cmp.leaves[:1]
+    cmp.check_values()
+    xx = x.reshape(1) if x.ndim == 0 else x
+    dim = dim % xx.ndim
+    idx = ai.reshape(ai.shape if keepdim and x.ndim else
+                     np.expand_dims(ai, dim).shape if x.ndim else (1,)).astype(np.int64)
+    if idx.size and (idx.min() < 0 or idx.max() >= xx.shape[dim]):
+        cmp.fail(path, f"indices out of range [0, {xx.shape[dim]})")
+        return
+    got = np.take_along_axis(xx, idx, axis=dim)
+    want = cmp.leaves[0][1].reshape(got.shape)
+    msg = mismatch(want, got, 0.0, 0.0)
+    if msg:
+        cmp.fail(path, "indices select different values: " + msg)
+
+
 def invariant_checker(name: str) -> Callable | None:
     """A custom value check for ops whose outputs are defined only up to sign/order."""
     if name in ("svd", "linalg.svd"):
@@ -372,6 +404,8 @@ def invariant_checker(name: str) -> Callable | None:
         return check_eigvals
     if name in _SORT_LIKE:
         return lambda cmp, case, inp: check_sort_like(cmp, case, inp, name)
+    if name in _SELECT_LIKE:
+        return lambda cmp, case, inp: check_select_like(cmp, case, inp, name)
     return None
 
 
@@ -418,7 +452,8 @@ def run_case(tl: ModuleType, meta: dict, case: dict, arrays: dict[str, np.ndarra
             np_inputs = (decode_numpy(case["input"], arrays),
                          [decode_numpy(a, arrays) for a in case["args"]],
                          {k: decode_numpy(v, arrays) for k, v in case["kwargs"].items()})
-            x = np_inputs if meta["name"] in _SORT_LIKE else (np_inputs[0],)
+            x = np_inputs if meta["name"] in _SORT_LIKE or meta["name"] in _SELECT_LIKE else (
+                np_inputs[0],)
             check(cmp, case, x)
     return cmp.problems
 

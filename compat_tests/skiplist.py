@@ -22,13 +22,6 @@ Only list ops torchlike implements; ops it lacks produce no test items at all.
 from __future__ import annotations
 
 SKIP: dict[str, str] = {
-    # sorting.py
-    "kthvalue:int64": (
-        "tie index only: torch CPU reports the position its unstable median-of-three quickselect "
-        "lands on among equal values (torchlike: the first in stable order); values match and "
-        "both indices select the same value. Replaying torch's quickselect exactly in JAX works "
-        "but costs ~3 s of XLA compile per shape. Drop once _replay.py checks kthvalue indices "
-        "like sort's (by the values they select)"),
     # layout.py
     "as_strided_scatter:grad": (
         "torch 2.13's as_strided_scatter backward zeroes the input gradient at the elements "
