@@ -606,3 +606,13 @@ def test_modified_unsaved_tensor_is_fine():
 def test_output_nr_of_multi_output_ops():
     x = torch.tensor([1.0, 2.0], requires_grad=True)
     assert x.output_nr == 0 and (x * 2).output_nr == 0
+
+
+def test_grad_outputs_cast_to_output_dtype():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    (g,) = torch.autograd.grad(x * 2, x, torch.tensor([1.0, 3.0], dtype=torch.float64))
+    assert g.dtype == torch.float32 and g.tolist() == [2.0, 6.0]
+    (x * 2).backward(torch.tensor([1, 1]))
+    assert x.grad.dtype == torch.float32 and x.grad.tolist() == [2.0, 2.0]
+    with pytest.raises(RuntimeError, match="For complex Tensors, both grad_output and output"):
+        torch.autograd.grad(x * 1j, x, torch.tensor([1.0, 1.0]))

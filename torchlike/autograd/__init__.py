@@ -56,6 +56,13 @@ def _root_grads(tensors, grad_tensors, create_graph):
             else:
                 raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
                                    f"{g.shape} and output[{i}] has a shape of {t.shape}.")
+        if g._dtype is not t._dtype:  # torch's engine casts grad_outputs to the output's dtype
+            if g._dtype.is_complex or t._dtype.is_complex:
+                raise RuntimeError(f"For complex Tensors, both grad_output and output are required "
+                                   f"to have the same dtype. Mismatch in dtype: grad_output[{i}] has "
+                                   f"a dtype of {g._dtype} and output[{i}] has a dtype of "
+                                   f"{t._dtype}.")
+            g = g.to(t._dtype)
         out.append(g if create_graph and g._requires_grad else g._data)
     return out
 
