@@ -46,11 +46,13 @@ def float_of(dt: _dt.dtype) -> _dt.dtype:
     return dt if dt.is_floating_point or dt.is_complex else _dt.get_default_dtype()
 
 
-def fused(op: Op, key, build, tensors, out_dt, extra=(), *, multi: bool = False):
+def fused(op: Op, key, build, tensors, out_dt, extra=(), *, multi: bool = False, nodiff=()):
     """Run ``op``'s kernel on the arrays of ``tensors`` (None allowed) plus non-tensor ``extra``
-    args; ``key`` must name everything ``build`` bakes in (dtypes, shapes it branches on)."""
+    args; ``key`` must name everything ``build`` bakes in (dtypes, shapes it branches on).
+    Tensors at positions ``nodiff`` get no gradient (torch's graph does not reach them)."""
     args = tuple(None if t is None else t._data for t in tensors) + tuple(extra)
-    inputs = tuple(tensors) + (None,) * len(extra)
+    inputs = tuple(None if i in nodiff else t for i, t in enumerate(tensors))
+    inputs += (None,) * len(extra)
     return run(op, key, build, args, inputs, out_dt, multi=multi)
 
 
