@@ -37,6 +37,10 @@ GRAD_TOLERANCES: dict[str, dict[str, tuple[float, float]]] = {
     # scans.py: torch's float32 logcumsumexp backward loses ~3 digits (max abs error 2.8e-3 vs
     # the float64 result on the recorded sample); torchlike's is within 3e-7 of float64.
     "logcumsumexp": {"float32": (2e-3, 1e-3)},
+    # nn_norm.py: over a 1-element normalized_shape the weight gradient is exactly 0
+    # ((x - mean) == 0); torch's float32 backward leaves rounding noise (-3.7e-5 on the recorded
+    # sample, rstd = 1/sqrt(eps) = 316 amplifies one ulp of x * rstd - mean * rstd).
+    "nn.functional.layer_norm": {"float32": (1e-5, 1e-4)},
 }
 
 

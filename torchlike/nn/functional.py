@@ -2,3 +2,4 @@
 
 from .._ops.nn_activation import *  # noqa: F403
 from .._ops.nn_loss import *  # noqa: F403
+from .._ops.nn_norm import *  # noqa: F403
