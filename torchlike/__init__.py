@@ -47,3 +47,6 @@ from ._ops.meta import (  # noqa: E402,F401
 __version__ = "0.1.0"
 from . import serialization  # noqa: E402
 from .serialization import load, save  # noqa: E402,F401
+from . import special, signal  # noqa: E402,F401
+from ._ops.windows import *  # noqa: E402,F401,F403
+from ._ops.stft import *  # noqa: E402,F401,F403
