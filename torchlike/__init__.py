@@ -38,6 +38,8 @@ from ._ops.scans import *  # noqa: E402,F401,F403
 from ._ops.sorting import *  # noqa: E402,F401,F403
 from ._ops.ufuncs import *  # noqa: E402,F401,F403
 from ._ops.random import *  # noqa: E402,F401,F403
+from ._ops.nn_activation import _torch_log_softmax as log_softmax  # noqa: E402,F401
+from ._ops.nn_activation import _torch_softmax as softmax  # noqa: E402,F401
 from . import fft, random  # noqa: E402,F401
 from ._ops.meta import (  # noqa: E402,F401
     broadcast_shapes, get_num_threads, is_complex, is_floating_point, is_tensor, numel,
@@ -47,6 +49,6 @@ from ._ops.meta import (  # noqa: E402,F401
 __version__ = "0.1.0"
 from . import serialization  # noqa: E402
 from .serialization import load, save  # noqa: E402,F401
-from . import special, signal  # noqa: E402,F401
+from . import special, masked, signal  # noqa: E402,F401
 from ._ops.windows import *  # noqa: E402,F401,F403
 from ._ops.stft import *  # noqa: E402,F401,F403
