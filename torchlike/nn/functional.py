@@ -2,5 +2,5 @@
 
 from .._ops.nn_activation import *  # noqa: F403
 from .._ops.nn_loss import *  # noqa: F403
-from .._ops.nn_norm import *  # noqa: F403
 from .._ops.nn_misc import *  # noqa: F403
+from .._ops.nn_norm import *  # noqa: F403
