@@ -31,9 +31,14 @@ SKIP: dict[str, str] = {
 }
 
 TOLERANCES: dict[str, dict[str, tuple[float, float]]] = {
+    # linalg_decomp.py: torch's float32 matrix_exp (Taylor) is itself off from its float64 result
+    # by up to 5e-2 abs on the recorded 5x5x5 sample; torchlike computes float32 via float64 Pade.
+    "matrix_exp": {"float32": (2e-5, 1e-2)},
 }
 
 GRAD_TOLERANCES: dict[str, dict[str, tuple[float, float]]] = {
+    # as matrix_exp above: torch's float32 backward is 1.3e-5 (relative) off its float64 one.
+    "matrix_exp": {"float32": (2e-4, 1e-3)},
     # scans.py: torch's float32 logcumsumexp backward loses ~3 digits (max abs error 2.8e-3 vs
     # the float64 result on the recorded sample); torchlike's is within 3e-7 of float64.
     "logcumsumexp": {"float32": (2e-3, 1e-3)},

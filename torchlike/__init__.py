@@ -52,3 +52,4 @@ from .serialization import load, save  # noqa: E402,F401
 from . import special, masked, signal  # noqa: E402,F401
 from ._ops.windows import *  # noqa: E402,F401,F403
 from ._ops.stft import *  # noqa: E402,F401,F403
+from . import linalg  # noqa: E402
