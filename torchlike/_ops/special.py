@@ -637,6 +637,20 @@ def _xlog1py_body(x, y):
     return jnp.where(jnp.isnan(y), y, _sp.xlog1py(x, y))
 
 
+def _ndtr(x):
+    # torch's special_ndtr is composite: (1 + erf(x / sqrt(2))) / 2 (0 below about -8.3)
+    return (1.0 + _sp.erf(x * 0.707106781186547524400844362104849039)) * 0.5
+
+
+def _log_ndtr(x):
+    # torch's calc_log_ndtr (JAX's asymptotic series differs in the last digits)
+    t = x * 0.707106781186547524400844362104849039
+    lo = x < -1.0
+    tl = jnp.where(lo, t, -1.0)
+    th = jnp.where(lo, 0.0, t)
+    return jnp.where(lo, jnp.log(_sp.erfcx(-tl) / 2) - tl * tl, jnp.log1p(-_sp.erfc(th) / 2))
+
+
 def _zeta_body(x, q):
     # torch's (Cephes') edge cases, in its order: x == 1, x < 1, then poles and q <= 0
     r = _sp.zeta(x, q)
@@ -709,9 +723,9 @@ i0e = _special_unary("i0e", _sp.i0e, "torch.special.i0e: exp(-|x|) I0(x).",
 i1 = _special_unary("i1", _sp.i1, "torch.special.i1: the modified Bessel function I1(x).")
 i1e = _special_unary("i1e", _sp.i1e, "torch.special.i1e: exp(-|x|) I1(x).",
                      grad_name="SpecialI1EBackward0")
-log_ndtr = _special_unary("log_ndtr", _sp.log_ndtr,
+log_ndtr = _special_unary("log_ndtr", _log_ndtr,
                           "torch.special.log_ndtr: log of the standard normal CDF.")
-ndtr = _special_unary("ndtr", _sp.ndtr, "torch.special.ndtr: the standard normal CDF.",
+ndtr = _special_unary("ndtr", _ndtr, "torch.special.ndtr: the standard normal CDF.",
                       grad_name="MulBackward1")
 ndtri = _special_unary("ndtri", _sp.ndtri, "torch.special.ndtri: the inverse of ndtr.")
 
