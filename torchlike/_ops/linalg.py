@@ -23,8 +23,9 @@ class LinAlgError(RuntimeError):
     """torch.linalg.LinAlgError: a linear algebra routine failed (singular or non-PD input)."""
 
 
-LinAlgError.__module__ = "torch.linalg"
-LinAlgError.__qualname__ = "LinAlgError"
+# torch.linalg.LinAlgError is torch._C._LinAlgError: tracebacks print that name.
+LinAlgError.__module__ = "torch._C"
+LinAlgError.__name__ = LinAlgError.__qualname__ = "_LinAlgError"
 
 
 # ---------------------------------------------------------------- helpers

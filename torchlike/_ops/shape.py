@@ -265,9 +265,8 @@ Tensor.mH = property(lambda self: _conj_if_complex(_matrix_transpose(self, "mH")
 
 
 def _conj_if_complex(x):
-    if x._dtype.is_complex:
-        raise NotImplementedError("conjugate transpose of complex tensors is not supported yet")
-    return x
+    # torch's conj is a lazy view; torchlike's conj of a complex tensor is a copy (ufuncs.conj).
+    return x.conj() if x._dtype.is_complex else x
 
 
 # ---------------------------------------------------------------- expand / diagonal
