@@ -1,6 +1,7 @@
 """torch.masked: reductions and normalizations over the elements a boolean ``mask`` keeps."""
 
 from ._ops.masked import (  # noqa: F401
+    __all__,  # noqa: F401
     amax,
     amin,
     argmax,
@@ -21,4 +22,3 @@ from ._ops.masked import (  # noqa: F401
     sum,
     var,
 )
-from ._ops.masked import __all__  # noqa: F401
