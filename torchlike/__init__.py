@@ -53,3 +53,4 @@ from . import special, masked, signal  # noqa: E402,F401
 from ._ops.windows import *  # noqa: E402,F401,F403
 from ._ops.stft import *  # noqa: E402,F401,F403
 from . import linalg  # noqa: E402
+from . import optim  # noqa: E402

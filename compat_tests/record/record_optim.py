@@ -32,7 +32,7 @@ def run_optimizer(case):
     for _ in range(case["steps"]):
         def closure():
             opt.zero_grad()
-            loss = cases.loss(torch, params, case.get("sign", 1.0))
+            loss = cases.loss(torch, params, case.get("sign", 1.0), case.get("rosen", 0.01))
             loss.backward()
             return loss
         if case["opt"] == "LBFGS":
