@@ -6,6 +6,9 @@ LAPACK-style ``info`` codes are computed inside the kernels so ``_ex`` variants 
 
 from __future__ import annotations
 
+import functools
+
+import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
@@ -102,6 +105,8 @@ def outs(result, out):
 
 def batch_message(info: Tensor, fname: str, msg) -> None:
     """Raise torch's LinAlgError for the first non-zero ``info`` (eager check: one host sync)."""
+    if isinstance(info._data, jax.core.Tracer):
+        return  # under torchlike.compile the check cannot run (see docs/differences.md)
     arr = np.asarray(info._data)
     if not arr.size or not arr.any():
         return
@@ -314,13 +319,34 @@ _chol_solve = Op("cholesky_solve", "CholeskySolveBackward0")
 _chol_inv = Op("cholesky_inverse", "CholeskyInverseBackward0")
 
 
+def _potrs(b, f_, upper):
+    """A^-1 b with A = L L^H (or U^H U), reading only the factor's triangle, as LAPACK's potrs."""
+    if upper:
+        f_ = mH(f_)
+    y = lax.linalg.triangular_solve(f_, b, left_side=True, lower=True)
+    return lax.linalg.triangular_solve(f_, y, left_side=True, lower=True, transpose_a=True,
+                                       conjugate_a=True)
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(2,))
+def _chol_solve_core(b, f_, upper):
+    return _potrs(b, f_, upper)
+
+
+@_chol_solve_core.defjvp
+def _chol_solve_jvp(upper, primals, tangents):
+    # torch's cholesky_solve / cholesky_inverse backward differentiate A = L L^H (U^H U) with the
+    # factor taken as a full matrix, while the solves read its triangle only.
+    b, f_ = primals
+    db, df = tangents
+    x = _potrs(b, f_, upper)
+    da = mm(mH(df), f_) + mm(mH(f_), df) if upper else mm(df, mH(f_)) + mm(f_, mH(df))
+    return x, _potrs(db - mm(da, x), f_, upper)
+
+
 def _chol_solve_kernel(upper):
     def f(b, f_):
-        if upper:
-            f_ = mH(f_)
-        y = lax.linalg.triangular_solve(f_, b, left_side=True, lower=True)
-        return lax.linalg.triangular_solve(f_, y, left_side=True, lower=True, transpose_a=True,
-                                           conjugate_a=True)
+        return _chol_solve_core(b, f_, upper)
 
     return f
 

@@ -330,10 +330,7 @@ def cond(A: Tensor, p=None, *, out=None) -> Tensor:
         return outs(r, out)
     Ainv, info = inv_ex(A)
     r = matrix_norm(A, p) * matrix_norm(Ainv, p)
-    if bool((info > 0).any()):
-        from .creation import full_like
-        r = r.masked_fill(info > 0, math.inf) if r.dim() else full_like(r, math.inf)
-    return outs(r, out)
+    return outs(r.masked_fill(info > 0, math.inf), out)
 
 
 # ---------------------------------------------------------------- vecdot, vander
