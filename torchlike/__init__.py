@@ -55,3 +55,4 @@ from ._ops.stft import *  # noqa: E402,F401,F403
 from . import linalg  # noqa: E402
 from . import optim  # noqa: E402
 from . import nn  # noqa: E402
+from . import utils  # noqa: E402

@@ -1,1 +1,3 @@
-"""torch.utils (so far: safetensors interop)."""
+"""torch.utils (data loading, safetensors interop)."""
+
+from . import data  # noqa: F401
