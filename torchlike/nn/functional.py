@@ -6,3 +6,4 @@ from .._ops.nn_loss import *  # noqa: F403
 from .._ops.nn_misc import *  # noqa: F403
 from .._ops.nn_norm import *  # noqa: F403
 from .._ops.nn_pool import *  # noqa: F403
+from .._ops.nn_sample import *  # noqa: F403
