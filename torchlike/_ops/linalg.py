@@ -68,9 +68,9 @@ def check_matrix(x: Tensor, fname: str, arg: str = "A", square: bool = True,
 
 def same_dtype(a: Tensor, b: Tensor, fname: str, an: str = "A", bn: str = "B") -> None:
     if a._dtype is not b._dtype:
-        raise RuntimeError(f"{fname}: Expected {bn} and {an} to have the same dtype, but found "
-                           f"{bn} of type {b._dtype._tag} and {an} of type {a._dtype._tag} "
-                           "instead.")
+        raise RuntimeError(f"{fname}: Expected {an} and {bn} to have the same dtype, but found "
+                           f"{an} of type {a._dtype._tag} and {bn} of type {b._dtype._tag} "
+                           "instead")
 
 
 def go(op: Op, key, f, tensors, out_dt, multi: bool = False):
@@ -356,6 +356,10 @@ def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False, *, out=No
     check_matrix(input, "cholesky_solve", "input", square=False)
     check_matrix(input2, "cholesky_solve", "input2")
     same_dtype(input2, input, "cholesky_solve", "input2", "input")
+    if input.shape[-2] != input2.shape[-1]:
+        raise RuntimeError(f"Incompatible matrix sizes for cholesky_solve: each A matrix is "
+                           f"{input2.shape[-1]} by {input2.shape[-1]} but each b matrix is "
+                           f"{input.shape[-2]} by {input.shape[-1]}")
     batch = broadcast_shapes(input.shape[:-2], input2.shape[:-2])
     b = input.expand(*batch, *input.shape[-2:])
     u = input2.expand(*batch, *input2.shape[-2:])

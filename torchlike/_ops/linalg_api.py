@@ -34,7 +34,8 @@ LEGACY = {
     "triangular_solve": (_la.triangular_solve, True), "geqrf": (_dc.geqrf, True),
     "ormqr": (_dc.ormqr, True), "orgqr": (_dc.orgqr, True), "norm": (_nm.norm_legacy, True),
     "dist": (_nm.dist, True), "svd_lowrank": (_dc.svd_lowrank, False),
-    "pca_lowrank": (_dc.pca_lowrank, False),
+    "pca_lowrank": (_dc.pca_lowrank, False), "frobenius_norm": (_nm.frobenius_norm, False),
+    "nuclear_norm": (_nm.nuclear_norm, False),
 }
 
 for _name, (_fn, _method) in LEGACY.items():

@@ -287,7 +287,10 @@ def _pinv_kernel(hermitian):
 def pinv(A: Tensor, rcond=None, hermitian: bool = False, *, atol=None, rtol=None,
          out=None) -> Tensor:
     """torch.linalg.pinv (``rcond`` is the deprecated name of ``rtol``)."""
-    check_matrix(A, "linalg.pinv", square=False)
+    need_tensor(A, "linalg_pinv", "input")
+    if A.dim() < 2 or not (A._dtype in (_dt.float32, _dt.float64) or A._dtype.is_complex):
+        raise RuntimeError(f"linalg.pinv({A._dtype._tag}{{{list(A.shape)}}}): expected a tensor "
+                           "with 2 or more dimensions of float, double, cfloat or cdouble types")
     if rcond is not None:
         rtol = rcond
     a, r = _tol_arrays(A, atol, rtol, "linalg.pinv")

@@ -21,7 +21,7 @@ from .._core.registry import (
     wrap_dim,
 )
 from .._core.tensor import Tensor
-from .linalg import check_float, check_matrix, go, inv_ex, need_tensor, outs
+from .linalg import check_matrix, go, inv_ex, need_tensor, outs
 
 _INF = math.inf
 
@@ -99,8 +99,16 @@ def _ord_value(ord, fname):
     return float(ord)
 
 
+def _float_only(x: Tensor, fname):
+    # Norms (unlike LAPACK-backed ops) also take float16/bfloat16, as in torch.
+    dt = x._dtype
+    if not (dt.is_floating_point or dt.is_complex):
+        raise RuntimeError(f"{fname}: Expected a floating point or complex tensor as input. "
+                           f"Got {dt._tag}")
+
+
 def _norm_dtype(x: Tensor, dtype, fname):
-    check_float(x, fname)
+    _float_only(x, fname)
     if dtype is None:
         return x._dtype, x._dtype.to_real()
     if x._dtype.is_complex and not dtype.is_complex:
@@ -255,6 +263,18 @@ def norm_legacy(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=Non
     return vector_norm(input, 2.0 if p is None else p, _dim, keepdim, dtype=dtype, out=out)
 
 
+def frobenius_norm(input: Tensor, dim, keepdim: bool = False, *, out=None) -> Tensor:
+    """torch.frobenius_norm (deprecated in torch): linalg.vector_norm(input, 2, dim, keepdim)."""
+    return vector_norm(input, 2, dim, keepdim, out=out)
+
+
+def nuclear_norm(input: Tensor, dim=None, keepdim: bool = False, *, out=None) -> Tensor:
+    """torch.nuclear_norm (deprecated in torch): linalg.matrix_norm(input, 'nuc', ...)."""
+    if isinstance(dim, bool):  # nuclear_norm(input, keepdim) overload
+        dim, keepdim = None, dim
+    return matrix_norm(input, "nuc", (-2, -1) if dim is None else dim, keepdim, out=out)
+
+
 # ---------------------------------------------------------------- dist, renorm, cond
 
 
@@ -267,7 +287,7 @@ def dist(input: Tensor, other: Tensor, p=2) -> Tensor:
     need_tensor(other, "dist", "other", 2)
     pv = _ord_value(p, "dist")
     dt = result_type_of(((input._dtype, 0), (other._dtype, 0)))
-    check_float(Tensor._make(jnp.zeros((), dt.np), dt), "linalg.vector_norm")
+    _float_only(Tensor._make(jnp.zeros((), dt.np), dt), "linalg.vector_norm")
     shape = broadcast_shapes(input.shape, other.shape)
     axes = tuple(range(len(shape)))
 
@@ -293,8 +313,8 @@ def renorm(input: Tensor, p, dim: int, maxnorm) -> Tensor:
         raise RuntimeError("renorm: non-positive-norm not supported")
     mx = float(maxnorm)
     if mx < 0:
-        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
-    check_float(input, "renorm")
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {mx:g}")
+    _float_only(input, "renorm")
     d = wrap_dim(dim, input.dim())
     axes = tuple(i for i in range(input.dim()) if i != d)
 
@@ -319,7 +339,9 @@ def cond(A: Tensor, p=None, *, out=None) -> Tensor:
         p = _ord_value(p, "linalg_cond")
     if p not in (None, "fro", "nuc", _INF, -_INF, 1.0, -1.0, 2.0, -2.0):
         raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
-    check_matrix(A, "linalg.cond", square=p in ("fro", "nuc", _INF, -_INF, 1.0, -1.0))
+    square = p in ("fro", "nuc", _INF, -_INF, 1.0, -1.0)
+    check_matrix(A, f"linalg.cond(ord={p if isinstance(p, str) else format(p, 'g')})"
+                 if square else "linalg.cond", square=square)
     if p in (None, 2.0, -2.0):
         from .linalg_decomp import svdvals
         s = svdvals(A)
@@ -381,5 +403,5 @@ def vander(x: Tensor, *, N: int | None = None) -> Tensor:
     return run(_vander, (x._dtype, n), lambda: f, (xs._data,), (xs,), dt)
 
 
-__all__ = ["vector_norm", "matrix_norm", "norm", "norm_legacy", "dist", "renorm", "renorm_",
-           "cond", "vecdot", "vander", "pnorm"]
+__all__ = ["vector_norm", "matrix_norm", "norm", "norm_legacy", "frobenius_norm", "nuclear_norm",
+           "dist", "renorm", "renorm_", "cond", "vecdot", "vander", "pnorm"]
