@@ -194,7 +194,7 @@ def inverse(input: Tensor, *, out=None) -> Tensor:
 
 _det = Op("linalg_det", "LinalgDetBackward0")
 _slogdet = Op("linalg_slogdet", "LinalgSlogdetBackward0")
-_logdet = Op("logdet", "LogdetBackward0")
+_logdet = Op("logdet", "WhereBackward0")
 
 
 def _det_kernel(a):

@@ -88,7 +88,13 @@ def pnorm(x, p, axes, keepdim):
 
 
 _vnorm = Op("linalg_vector_norm", "LinalgVectorNormBackward0")
-_mnorm = Op("linalg_matrix_norm", "LinalgMatrixNormBackward0")
+# torch composes matrix norms from other ops: its grad_fn names follow the last one.
+_MNORM_OPS = {
+    "fro": Op("linalg_matrix_norm", "LinalgVectorNormBackward0"),
+    "nuc": Op("linalg_matrix_norm", "SumBackward1"),
+    "max": Op("linalg_matrix_norm", "AmaxBackward0"),
+    "min": Op("linalg_matrix_norm", "AminBackward0"),
+}
 
 
 def _ord_value(ord, fname):
@@ -221,7 +227,8 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
     def f(a):
         return _matrix_norm_body(a.astype(cdt.np), ord, d0, d1, keepdim).astype(odt.np)
 
-    return outs(go(_mnorm, (A._dtype, cdt, ord, d0, d1, bool(keepdim)), f, (A,), odt), out)
+    op = _MNORM_OPS[ord if isinstance(ord, str) else "max" if ord > 0 else "min"]
+    return outs(go(op, (A._dtype, cdt, ord, d0, d1, bool(keepdim)), f, (A,), odt), out)
 
 
 def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, out=None,
@@ -358,7 +365,7 @@ def cond(A: Tensor, p=None, *, out=None) -> Tensor:
 # ---------------------------------------------------------------- vecdot, vander
 
 
-_vecdot = Op("linalg_vecdot", "LinalgVecdotBackward0")
+_vecdot = Op("linalg_vecdot", "SumBackward1")
 
 
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1, out=None) -> Tensor:
@@ -377,7 +384,7 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1, out=None) -> Tensor:
     return outs(go(_vecdot, (x._dtype, d), f, (x, y), x._dtype), out)
 
 
-_vander = Op("linalg_vander", "CumprodBackward0")
+_vander = Op("linalg_vander", "CatBackward0")
 
 
 def vander(x: Tensor, *, N: int | None = None) -> Tensor:
