@@ -241,7 +241,14 @@ CASES = {
               "out['lu'] = torch.autograd.grad(torch.linalg.lu(A).U.sum(), A)[0]\n"
               "out['cond'] = torch.autograd.grad(torch.linalg.cond(A), A)[0]\n"
               "out['hh'] = torch.autograd.grad(torch.linalg.householder_product(R, rnd(3, "
-              "seed=8)).sum(), R)[0]"),
+              "seed=8)).sum(), R)[0]\n"
+              "w, V = torch.linalg.eig(A)\n"
+              "out['eig'] = torch.autograd.grad((V.abs() ** 2 * C).sum() + (w * w).real.sum(), "
+              "A)[0]\n"
+              "out['cholinv'] = torch.autograd.grad((torch.cholesky_inverse(A.tril() + 3 * "
+              "torch.eye(3)) * C).sum(), A)[0]\n"
+              "out['cholsolve'] = torch.autograd.grad(torch.cholesky_solve(C, A, upper=True)"
+              ".sum(), A)[0]"),
 }
 
 

@@ -88,7 +88,8 @@ def _eig_kernel(vectors):
             w = jnp.zeros(a.shape[:-1], cd)
             return (w, jnp.zeros(a.shape, cd)) if vectors else w
         if vectors:
-            w, v = jnp.linalg.eig(a)
+            # torch differentiates eigenvectors (for gauge-invariant losses) as well
+            w, v = lax.linalg.eig(a, compute_left_eigenvectors=False, enable_eigvec_derivs=True)
             return w, v
         return jnp.linalg.eigvals(a)
 
