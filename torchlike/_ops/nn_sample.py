@@ -424,7 +424,7 @@ def affine_grid(theta: Tensor, size, align_corners: bool | None = None) -> Tenso
     key = (dt, tuple(sp), bool(align_corners), _prec())
 
     def build():
-        npdt = dt.np
+        npdt = np.dtype(dt.np).type
         axes = [_linspace_neg1(s, align_corners, npdt) for s in sp]
         # base[..., 0] varies along the last spatial dim (x), then y, then z, then 1
         mesh = np.meshgrid(*axes, indexing="ij")
