@@ -109,3 +109,51 @@ def test_errors():
                                        is_causal=True)
     with pytest.raises(RuntimeError, match="divisible by the square of upscale_factor"):
         F.pixel_shuffle(torch.randn(1, 3, 2, 2), 2)
+
+
+def test_with_indices_variants_and_aliases():
+    x = torch.randn(1, 2, 6, 5)
+    for nd, (pool, with_idx) in enumerate(((F.max_pool1d, F.max_pool1d_with_indices),
+                                           (F.max_pool2d, F.max_pool2d_with_indices),
+                                           (F.max_pool3d, F.max_pool3d_with_indices)), 1):
+        xi = x.reshape(1, 2, 30) if nd == 1 else x if nd == 2 else x.unsqueeze(0)
+        a, ia = pool(xi, 2, return_indices=True)
+        b, ib = with_idx(xi, 2)
+        assert torch.equal(a, b) and torch.equal(ia, ib)
+    for nd, (pool, with_idx) in enumerate(
+            ((F.adaptive_max_pool1d, F.adaptive_max_pool1d_with_indices),
+             (F.adaptive_max_pool2d, F.adaptive_max_pool2d_with_indices),
+             (F.adaptive_max_pool3d, F.adaptive_max_pool3d_with_indices)), 1):
+        xi = x[0] if nd == 1 else x if nd == 2 else x.unsqueeze(0)
+        a, ia = pool(xi, 3, return_indices=True)
+        b, ib = with_idx(xi, 3)
+        assert torch.equal(a, b) and torch.equal(ia, ib)
+    for pool, with_idx, xi in ((F.fractional_max_pool2d, F.fractional_max_pool2d_with_indices, x),
+                               (F.fractional_max_pool3d, F.fractional_max_pool3d_with_indices,
+                                torch.randn(1, 2, 3, 4, 5))):
+        s = torch.rand(1, 2, xi.dim() - 2)
+        a, ia = pool(xi, 2, output_size=2, return_indices=True, _random_samples=s)
+        b, ib = with_idx(xi, 2, output_size=2, _random_samples=s)
+        assert torch.equal(a, b) and torch.equal(ia, ib)
+    with pytest.warns(UserWarning, match="upsample is deprecated"):
+        y = F.upsample(x, scale_factor=2, mode="bilinear", align_corners=False)
+    assert torch.equal(y, F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False))
+
+
+def test_lp_pool_fold_affine_grid_identities():
+    x = torch.rand(1, 2, 4, 6)
+    # p = 1 on non-negative input: the window sum
+    np.testing.assert_allclose(F.lp_pool2d(x, 1, 2).numpy(),
+                               (F.avg_pool2d(x, 2) * 4).numpy(), rtol=1e-6)
+    np.testing.assert_allclose(F.lp_pool1d(x[0], 1, 3).numpy(),
+                               (F.avg_pool1d(x[0], 3) * 3).numpy(), rtol=1e-6)
+    np.testing.assert_allclose(F.lp_pool3d(x.unsqueeze(0), 1, 2).numpy(),
+                               (F.avg_pool3d(x.unsqueeze(0), 2) * 8).numpy(), rtol=1e-6)
+    # fold(unfold(ones)) counts how many blocks cover each pixel
+    ones = torch.ones(1, 1, 3, 3)
+    cnt = F.fold(F.unfold(ones, 2), (3, 3), 2)
+    np.testing.assert_array_equal(cnt.numpy()[0, 0], [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
+    # the identity transform gives the normalized pixel centres
+    g = F.affine_grid(torch.tensor([[[1.0, 0, 0], [0, 1, 0]]]), (1, 1, 2, 3), align_corners=True)
+    np.testing.assert_allclose(g.numpy()[0, :, :, 0], [[-1, 0, 1], [-1, 0, 1]])
+    np.testing.assert_allclose(g.numpy()[0, :, :, 1], [[-1, -1, -1], [1, 1, 1]])
