@@ -169,12 +169,12 @@ def inv_ex(A: Tensor, *, check_errors: bool = False, out=None):
     check_matrix(A, "linalg.inv")
     r = go(_inv, A._dtype, _inv_kernel, (A,), (A._dtype, _I32), multi=True)
     if check_errors:
-        _inv_raise(r[1])
+        _inv_raise(r[1], "linalg.inv_ex")
     return outs(_rt.linalg_inv_ex(r), out)
 
 
-def _inv_raise(info):
-    batch_message(info, "linalg.inv", lambda i: (
+def _inv_raise(info, fname="linalg.inv"):
+    batch_message(info, fname, lambda i: (
         f"The diagonal element {i} is zero, the inversion could not be completed because the "
         "input matrix is singular."))
 
@@ -290,7 +290,7 @@ def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False, o
     r = go(_chol, (A._dtype, bool(upper)), _chol_kernel(bool(upper)), (A,), (A._dtype, _I32),
            multi=True)
     if check_errors:
-        _chol_raise(r[1])
+        _chol_raise(r[1], "linalg.cholesky_ex")
     return outs(_rt.linalg_cholesky_ex(r), out)
 
 
@@ -405,12 +405,20 @@ def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False, o
     _check_pivot(pivot, "linalg.lu_factor")
     r = go(_lu_factor, A._dtype, _lu_kernel, (A,), (A._dtype, _I32, _I32), multi=True)
     if check_errors:
-        _lu_raise(r[2])
+        _lu_raise(r[2], "torch.linalg.lu_factor_ex")
     return outs(_rt.linalg_lu_factor_ex(r), out)
 
 
-def _lu_raise(info):
-    batch_message(info, "torch.linalg.lu_factor", lambda i: (
+def _lu_raise(info, fname="torch.linalg.lu_factor"):
+    # torch raises a plain RuntimeError here, not LinAlgError.
+    try:
+        _lu_raise_linalg(info, fname)
+    except LinAlgError as e:
+        raise RuntimeError(str(e)) from None
+
+
+def _lu_raise_linalg(info, fname):
+    batch_message(info, fname, lambda i: (
         f"U[{i},{i}] is zero and using it on lu_solve would result in a division by zero. If you "
         "still want to perform the factorization, consider calling linalg.lu(A, pivot) or "
         "linalg.lu_factor_ex(A, pivot)"))
@@ -449,7 +457,7 @@ def _plu_kernel(a):
 def linalg_lu(A: Tensor, *, pivot: bool = True, out=None):
     """torch.linalg.lu: (P, L, U) with A = P L U."""
     check_matrix(A, "linalg.lu", square=False)
-    _check_pivot(pivot, "linalg.lu")
+    _check_pivot(pivot, "linalg.lu_factor")
     dt = A._dtype
     return outs(_rt.linalg_lu(go(_lu, dt, _plu_kernel, (A,), (dt, dt, dt), multi=True)), out)
 
@@ -461,7 +469,7 @@ def _perm_from_pivots(piv, m):
 def _check_pivots(LU, pivots, fname):
     need_tensor(pivots, fname, "pivots", 2)
     if pivots._dtype is not _dt.int32:
-        raise RuntimeError(f"{fname}: Expected pivots to be int32, got {pivots._dtype._tag}")
+        raise RuntimeError(f"{fname}: pivots should be a Tensor of scalar type torch.int32")
     if tuple(pivots.shape) != tuple(LU.shape[:-2]) + (min(LU.shape[-2:]),):
         raise RuntimeError(f"{fname}: Expected pivots of shape {list(LU.shape[:-2])} + "
                            f"[{min(LU.shape[-2:])}], got {list(pivots.shape)}")
@@ -570,12 +578,12 @@ def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = Fa
     """torch.linalg.solve_ex: (result, info)."""
     r = _solve_impl(A, B, left, "linalg.solve_ex")
     if check_errors:
-        _solve_raise(r[1])
+        _solve_raise(r[1], "torch.linalg.solve_ex")
     return outs(_rt.linalg_solve_ex(r), out)
 
 
-def _solve_raise(info):
-    batch_message(info, "torch.linalg.solve", lambda i: (
+def _solve_raise(info, fname="torch.linalg.solve"):
+    batch_message(info, fname, lambda i: (
         "The solver failed because the input matrix is singular."))
 
 

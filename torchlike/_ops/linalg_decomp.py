@@ -141,7 +141,7 @@ def eigh(A: Tensor, UPLO: str = "L", *, out=None):
 
 def eigvalsh(A: Tensor, UPLO: str = "L", *, out=None) -> Tensor:
     """torch.linalg.eigvalsh."""
-    check_matrix(A, "linalg.eigvalsh")
+    check_matrix(A, "linalg.eigh")
     uplo = _check_uplo(UPLO)
     dt = A._dtype
     return outs(go(_eigh, (dt, uplo, False), _eigh_kernel(uplo, False), (A,), dt.to_real()), out)
@@ -188,7 +188,7 @@ def svd(A: Tensor, full_matrices: bool = True, *, driver: str | None = None, out
 
 def svdvals(A: Tensor, *, driver: str | None = None, out=None) -> Tensor:
     """torch.linalg.svdvals: singular values, descending."""
-    check_matrix(A, "linalg.svdvals", square=False)
+    check_matrix(A, "linalg.svd", square=False)
     dt = A._dtype
     return outs(go(_svd, (dt, False, False), _svd_kernel(False, False), (A,), dt.to_real()), out)
 
@@ -313,7 +313,7 @@ _rank = Op("linalg_matrix_rank", differentiable=False)
 def matrix_rank(A: Tensor, tol=None, hermitian: bool = False, *, atol=None, rtol=None,
                 out=None) -> Tensor:
     """torch.linalg.matrix_rank: count of singular values above max(atol, rtol * smax)."""
-    check_matrix(A, "torch.linalg.matrix_rank", square=False)
+    check_matrix(A, "torch.linalg.matrix_rank", "input", square=False)
     if tol is not None:
         atol, rtol = tol, 0.0
     a, r = _tol_arrays(A, atol, rtol, "linalg.matrix_rank")
@@ -373,6 +373,7 @@ def lstsq(A: Tensor, B: Tensor, rcond=None, *, driver: str | None = None):
             x = jnp.zeros(a.shape[:-2] + (n, k), a.dtype)
             sv = jnp.zeros(a.shape[:-2] + (min(m, n),), jnp.real(a).dtype)
             rank = jnp.zeros(a.shape[:-2], jnp.int64)
+            info = jnp.zeros(a.shape[:-2], jnp.int32)
         elif driver == "gels":
             if m >= n:
                 q, r = jnp.linalg.qr(a)
@@ -382,6 +383,10 @@ def lstsq(A: Tensor, B: Tensor, rcond=None, *, driver: str | None = None):
                 y = lax.linalg.triangular_solve(r, b, left_side=True, lower=False,
                                                 transpose_a=True, conjugate_a=True)
                 x = mm(q, y)
+                r = mH(r)
+            d = jnp.diagonal(r, axis1=-2, axis2=-1)
+            zero = d == 0
+            info = jnp.where(zero.any(-1), jnp.argmax(zero, -1) + 1, 0).astype(jnp.int32)
             sv = rank = None
         else:
             u, s, vh = jnp.linalg.svd(a, full_matrices=False)
@@ -389,11 +394,10 @@ def lstsq(A: Tensor, B: Tensor, rcond=None, *, driver: str | None = None):
             sinv = jnp.where(keep, 1 / jnp.where(keep, s, 1), 0).astype(a.dtype)
             x = mm(mH(vh) * sinv[..., None, :], mm(mH(u), b))
             sv, rank = s, jnp.sum(keep, -1).astype(jnp.int64)
+            info = jnp.zeros(a.shape[:-2], jnp.int32)
         e = jnp.zeros((0,), jnp.real(a).dtype)
         if m > n and driver != "gelsy" and a.size:
             res = jnp.sum(jnp.abs(b - mm(a, x)) ** 2, -2)
-            if driver != "gels":
-                res = jnp.where((rank == n)[..., None], res, 0)
         else:
             res = e
         if vec:
@@ -401,14 +405,22 @@ def lstsq(A: Tensor, B: Tensor, rcond=None, *, driver: str | None = None):
             if res.ndim:
                 res = res[..., 0] if res.shape != (0,) else res
         if driver == "gels":
-            return x, res, jnp.zeros((0,), jnp.int64), e
+            return x, res, jnp.zeros((0,), jnp.int64), e, info
         if driver == "gelsy":
-            return x, res, rank, e
-        return x, res, rank, sv
+            return x, res, rank, e, info
+        return x, res, rank, sv, info
 
     dt = A._dtype
-    r = go(_lstsq, (dt, driver, rc, vec), f, (At, Bt), (dt, rd, _dt.int64, rd), multi=True)
-    return _rt.linalg_lstsq(r)
+    x, res, rank, sv, info = go(_lstsq, (dt, driver, rc, vec), f, (At, Bt),
+                                (dt, rd, _dt.int64, rd, _dt.int32), multi=True)
+    if driver == "gels":
+        batch_message(info, "torch.linalg.lstsq", lambda i: (
+            "The least squares solution could not be computed because the input matrix does not "
+            f"have full rank (error code: {i})."))
+    elif res.numel() and not bool((rank == min(m, n)).all()):
+        # residuals exist only when every matrix has full rank (a data-dependent shape)
+        res = Tensor._make(jnp.zeros((0,), rd.np), rd)
+    return _rt.linalg_lstsq((x, res, rank, sv))
 
 
 # ---------------------------------------------------------------- matrix_exp
@@ -515,6 +527,9 @@ def ormqr(input: Tensor, tau: Tensor, other: Tensor, left: bool = True, transpos
 
 def geqrf(input: Tensor, *, out=None):
     """torch.geqrf: LAPACK's packed QR (a, tau); not differentiable, as in torch."""
+    need_tensor(input, "geqrf", "input")
+    if input.dim() < 2:
+        raise RuntimeError("torch.geqrf: input must have at least 2 dimensions.")
     check_matrix(input, "torch.geqrf", "input", square=False)
     dt = input._dtype
     if _geqrf_lapack is None:  # pragma: no cover

@@ -395,8 +395,8 @@ def vander(x: Tensor, *, N: int | None = None) -> Tensor:
                            "but got Bool")
     xs = x.reshape(1) if x.dim() == 0 else x
     n = xs.shape[-1] if N is None else int(N)
-    if n < 0:
-        raise RuntimeError("N must be non-negative.")
+    if N is not None and n <= 1:
+        raise RuntimeError("N must be greater than 1.")
     dt = x._dtype if x._dtype.category != _dt.INT else _dt.int64
 
     def f(a):
