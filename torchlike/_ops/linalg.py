@@ -139,11 +139,13 @@ def lu_solve_perm(lu, perm, b, adjoint: bool = False):
     return jnp.take_along_axis(w, inv[..., :, None], axis=-2)
 
 
-def _bcast_pair(a, b, ashape, bshape):
-    """Broadcast batch dims of matrices a (..., n, n) and b (..., n, k)."""
-    batch = broadcast_shapes(ashape[:-2], bshape[:-2])
-    return (jnp.broadcast_to(a, batch + tuple(ashape[-2:])),
-            jnp.broadcast_to(b, batch + tuple(bshape[-2:])))
+def bexpand(t: Tensor, batch: tuple, core: int = 2) -> Tensor:
+    """``t`` expanded to batch dims ``batch`` (its last ``core`` dims kept); itself if equal."""
+    shape = tuple(t.shape)
+    lead = shape[:len(shape) - core] if core else shape
+    if lead == tuple(batch):
+        return t
+    return t.expand(*batch, *shape[len(shape) - core:]) if core else t.expand(*batch)
 
 
 def _eye_like(a):
@@ -361,8 +363,8 @@ def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False, *, out=No
                            f"{input2.shape[-1]} by {input2.shape[-1]} but each b matrix is "
                            f"{input.shape[-2]} by {input.shape[-1]}")
     batch = broadcast_shapes(input.shape[:-2], input2.shape[:-2])
-    b = input.expand(*batch, *input.shape[-2:])
-    u = input2.expand(*batch, *input2.shape[-2:])
+    b = bexpand(input, batch)
+    u = bexpand(input2, batch)
     r = go(_chol_solve, (input._dtype, bool(upper)), _chol_solve_kernel(bool(upper)), (b, u),
            input._dtype)
     return outs(r, out)
@@ -488,9 +490,9 @@ def linalg_lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True,
                            f"{'AX = B' if left else 'XA = B'} ({n}x{n} and "
                            f"{B.shape[-2]}x{B.shape[-1]})")
     batch = broadcast_shapes(LU.shape[:-2], B.shape[:-2])
-    lu_t = LU.expand(*batch, n, n)
-    piv_t = pivots.expand(*batch, n)
-    b_t = B.expand(*batch, *B.shape[-2:])
+    lu_t = bexpand(LU, batch)
+    piv_t = bexpand(pivots, batch, 1)
+    b_t = bexpand(B, batch)
 
     def f(lu, piv, b):
         perm = _perm_from_pivots(piv, lu.shape[-1])
@@ -555,8 +557,8 @@ def _solve_impl(A, B, left, fname):
                            f"{'AX = B' if left else 'XA = B'} ({n}x{n} and "
                            f"{Bm.shape[-2]}x{Bm.shape[-1]})")
     batch = broadcast_shapes(A.shape[:-2], Bm.shape[:-2])
-    at = A.expand(*batch, n, n)
-    bt = Bm.expand(*batch, *Bm.shape[-2:])
+    at = bexpand(A, batch)
+    bt = bexpand(Bm, batch)
 
     def f(a, b):
         if a.size == 0 or b.size == 0:
@@ -610,7 +612,7 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True,
                            f"equation {'AX = B' if left else 'XA = B'} ({n}x{n} and "
                            f"{B.shape[-2]}x{B.shape[-1]})")
     batch = broadcast_shapes(A.shape[:-2], B.shape[:-2])
-    at, bt = A.expand(*batch, n, n), B.expand(*batch, *B.shape[-2:])
+    at, bt = bexpand(A, batch), bexpand(B, batch)
 
     def f(a, b):
         if b.size == 0:
@@ -634,7 +636,7 @@ def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool =
                            f"triangular_solve: each A matrix is {n} by {n} but each b matrix is "
                            f"{b.shape[-2]} by {b.shape[-1]}")
     batch = broadcast_shapes(A.shape[:-2], b.shape[:-2])
-    at, bt = A.expand(*batch, n, n), b.expand(*batch, *b.shape[-2:])
+    at, bt = bexpand(A, batch), bexpand(b, batch)
 
     def f(bb, a):
         x = jnp.zeros(bb.shape, bb.dtype) if bb.size == 0 else lax.linalg.triangular_solve(

@@ -22,6 +22,7 @@ from .._core.registry import Op, broadcast_shapes
 from .._core.tensor import Tensor
 from .linalg import (
     batch_message,
+    bexpand,
     check_float,
     check_matrix,
     go,
@@ -296,8 +297,8 @@ def pinv(A: Tensor, rcond=None, hermitian: bool = False, *, atol=None, rtol=None
         rtol = rcond
     a, r = _tol_arrays(A, atol, rtol, "linalg.pinv")
     batch = broadcast_shapes(A.shape[:-2], a.shape, r.shape)
-    At = A.expand(*batch, *A.shape[-2:])
-    a, r = a.expand(*batch), r.expand(*batch)
+    At = bexpand(A, batch)
+    a, r = bexpand(a, batch, 0), bexpand(r, batch, 0)
     return outs(go(_pinv, (A._dtype, bool(hermitian)), _pinv_kernel(bool(hermitian)), (At, a, r),
                    A._dtype), out)
 
@@ -318,8 +319,8 @@ def matrix_rank(A: Tensor, tol=None, hermitian: bool = False, *, atol=None, rtol
         atol, rtol = tol, 0.0
     a, r = _tol_arrays(A, atol, rtol, "linalg.matrix_rank")
     batch = broadcast_shapes(A.shape[:-2], a.shape, r.shape)
-    At = A.expand(*batch, *A.shape[-2:])
-    a, r = a.expand(*batch), r.expand(*batch)
+    At = bexpand(A, batch)
+    a, r = bexpand(a, batch, 0), bexpand(r, batch, 0)
 
     def f(x, atol_, rtol_):
         if x.size == 0:
@@ -361,7 +362,7 @@ def lstsq(A: Tensor, B: Tensor, rcond=None, *, driver: str | None = None):
     if Bm.shape[-2] != m:
         raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
     batch = broadcast_shapes(A.shape[:-2], Bm.shape[:-2])
-    At, Bt = A.expand(*batch, m, n), Bm.expand(*batch, *Bm.shape[-2:])
+    At, Bt = bexpand(A, batch), bexpand(Bm, batch)
     rd = A._dtype.to_real()
     eps = float(np.finfo(rd.np).eps)
     rc = eps * max(m, n) if rcond is None else float(rcond)
