@@ -51,11 +51,11 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
                            f"value.dtype: {_cpp(value._dtype)} instead.")
     dt = query._dtype
     if not dt.is_floating_point:
-        raise RuntimeError(f'"baddbmm_cpu" not implemented for \'{dt._tag}\'')
+        raise RuntimeError(f"expected scalar type Float but found {dt._tag}")
     if attn_mask is not None:
         check_tensor(attn_mask, "scaled_dot_product_attention", "attn_mask", 4)
         md = attn_mask._dtype
-        if not (md is _dt.bool or md.is_floating_point):
+        if not (md is _dt.bool or md is _dt.float32 or md is dt):
             raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query "
                                f"dtype, but got attn_mask.dtype: {_cpp(md)} and  query.dtype: "
                                f"{_cpp(dt)} instead.")

@@ -76,7 +76,7 @@ def _check_common(fname, input, weight, bias, nd):
                            f"(torch.{_LEGACY.get(dw, dw)}) should be the same or input should be "
                            "a MKLDNN tensor and weight is a dense tensor")
     if input._dtype is _dt.bool:
-        raise RuntimeError('"slow_conv2d_cpu" not implemented for \'Bool\'')
+        raise NotImplementedError('"slow_conv2d_cpu" not implemented for \'Bool\'')
 
 
 def _check_params(stride, padding, dilation, groups):

@@ -193,7 +193,7 @@ def _max_pool(fname, nd, input, kernel_size, stride, padding, dilation, ceil_mod
                                       ceil_mode, True)
     dt = input._dtype
     if dt is _dt.bool or dt.is_complex:
-        raise RuntimeError(f'"{fname}" not implemented for \'{dt._tag}\'')
+        raise NotImplementedError(f'"{fname}" not implemented for \'{dt._tag}\'')
     key = (dt, nd, k, s, p, d, L, o, bool(return_indices))
     if return_indices:
         def build():
@@ -297,7 +297,7 @@ def _avg_pool(fname, nd, input, kernel_size, stride, padding, ceil_mode, count_i
         raise RuntimeError("divisor must be not zero")
     dt = input._dtype
     if dt is _dt.bool or dt.is_complex:
-        raise RuntimeError(f'"{fname}" not implemented for \'{dt._tag}\'')
+        raise NotImplementedError(f'"{fname}" not implemented for \'{dt._tag}\'')
     key = (dt, nd, k, s, p, L, o, bool(count_include_pad), divisor_override)
 
     def build():
@@ -338,27 +338,43 @@ def avg_pool3d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
 
 
 def _lp_pool(fname, nd, input, norm_type, kernel_size, stride, ceil_mode):
+    check_tensor(input, fname)
+    if isinstance(norm_type, (int, float)) and abs(norm_type) == math.inf:
+        # torch: max pool of |x| (or minus the max pool of -|x| for -inf)
+        pool = (max_pool1d, max_pool2d, max_pool3d)[nd - 1]
+        if norm_type > 0:
+            return pool(input.abs(), kernel_size, stride, 0, 1, ceil_mode)
+        return -pool(-input.abs(), kernel_size, stride, 0, 1, ceil_mode)
     k, s, p, _, L, o = _window_params(fname, input, nd, kernel_size, stride, 0, 1, ceil_mode,
                                       False)
     dt = input._dtype
-    if not dt.is_floating_point:
-        raise RuntimeError(f'"{fname}" not implemented for \'{dt._tag}\'')
-    norm_type = float(norm_type)
-    key = (dt, nd, k, s, L, o, norm_type)
+    if dt.is_complex or dt is _dt.bool:
+        raise NotImplementedError(f'"{fname}" not implemented for \'{dt._tag}\'')
+    # torch's input.pow(norm_type): an integer input stays integer for an int norm_type (the
+    # averaging then truncates), and becomes float for a float one.
+    int_path = not dt.is_floating_point and isinstance(norm_type, int)
+    cdt = dt if dt.is_floating_point or int_path else _dt.get_default_dtype()
+    odt = dt if dt.is_floating_point else _dt.get_default_dtype()
+    key = (dt, nd, k, s, L, o, norm_type, int_path)
 
     def build():
         div = _divisor(L, k, s, p, o, True, None)
         kprod = math.prod(k)
 
         def f(x):
-            # torch: avg_pool(x^p) * prod(k), sign(out) * relu(|out|), then ^(1/p)
-            avg = _window_sum(x ** norm_type, L, k, s, p, o) / jnp.asarray(div, x.dtype)
-            out = jnp.sign(avg) * jnp.maximum(jnp.abs(avg), 0) * kprod
-            return (out ** (1.0 / norm_type)).astype(dt.np)
+            x = x.astype(cdt.np)
+            acc = _window_sum(x ** norm_type, L, k, s, p, o)
+            if int_path:
+                avg = lax.div(acc, jnp.broadcast_to(jnp.asarray(div.astype(np.int64), acc.dtype),
+                                                    acc.shape))
+            else:
+                avg = acc / jnp.asarray(div, x.dtype)
+            out = (jnp.sign(avg) * jnp.maximum(jnp.abs(avg), 0) * kprod).astype(odt.np)
+            return (out ** (1.0 / norm_type)).astype(odt.np)
 
         return f
 
-    return fused(_lppool, key, build, (input,), dt)
+    return fused(_lppool, key, build, (input,), odt)
 
 
 def lp_pool1d(input: Tensor, norm_type: float, kernel_size, stride=None,
@@ -429,7 +445,7 @@ def _adaptive_avg(fname, nd, input, output_size):
     L, o = _adaptive_params(fname, input, nd, output_size, False)
     dt = input._dtype
     if not (dt.is_floating_point or dt.is_complex):
-        raise RuntimeError(f'"{fname}" not implemented for \'{dt._tag}\'')
+        raise NotImplementedError(f'"{fname}" not implemented for \'{dt._tag}\'')
     key = (dt, nd, L, o)
 
     def build():
@@ -472,7 +488,7 @@ def _adaptive_max(fname, nd, input, output_size, return_indices):
     L, o = _adaptive_params(fname, input, nd, output_size, True)
     dt = input._dtype
     if not dt.is_floating_point:
-        raise RuntimeError(f'"{fname}" not implemented for \'{dt._tag}\'')
+        raise NotImplementedError(f'"{fname}" not implemented for \'{dt._tag}\'')
     key = (dt, nd, L, o)
 
     def build():
@@ -639,7 +655,7 @@ def _fractional(fname, nd, input, kernel_size, output_size, output_ratio, return
                                f"{L[i]}: output size {o[i]}")
     dt = input._dtype
     if not dt.is_floating_point:
-        raise RuntimeError(f'"{fname}" not implemented for \'{dt._tag}\'')
+        raise NotImplementedError(f'"check_uniform_bounds" not implemented for \'{dt._tag}\'')
     batched = input.dim() == nd + 2
     n = input.shape[0] if batched else 1
     c = input.shape[-nd - 1]

@@ -205,8 +205,9 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
                                   f"{want + 2}D input")
     dt = input._dtype
     if not dt.is_floating_point:
-        raise RuntimeError(f'"compute_indices_weights_{"cubic" if mode == "bicubic" else "linear"}'
-                           f'" not implemented for \'{dt._tag}\'')
+        kname = "cubic" if mode == "bicubic" else "linear"
+        raise NotImplementedError(f'"compute_indices_weights_{kname}" not implemented for '
+                                  f'\'{dt._tag}\'')
     if any(o <= 0 for o in out):
         raise RuntimeError(f"Input and output sizes should be greater than 0, but got input "
                            f"({', '.join(map(str, L))}) and output ({', '.join(map(str, out))})")
@@ -351,6 +352,10 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mod
         raise ValueError(f"nn.functional.grid_sample(): expected padding_mode to be 'zeros', "
                          f"'border', or 'reflection', but got: '{padding_mode}'")
     if align_corners is None:
+        warnings.warn("Default grid_sample and affine_grid behavior has changed to "
+                      "align_corners=False since 1.3.0. Please specify align_corners=True if the "
+                      "old behavior is desired. See the documentation of grid_sample for details.",
+                      stacklevel=2)
         align_corners = False
     if input._dtype is not grid._dtype:
         raise RuntimeError(f"grid_sampler(): expected input and grid to have same dtype, but "
@@ -370,7 +375,8 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mod
     if mode == "bicubic" and nd == 3:
         raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
     if not input._dtype.is_floating_point:
-        raise RuntimeError(f'"grid_sampler_2d_cpu" not implemented for \'{input._dtype._tag}\'')
+        raise NotImplementedError(f'"grid_sampler_2d_cpu_kernel_impl" not implemented for '
+                                  f'\'{input._dtype._tag}\'')
     key = (input._dtype, nd, mode, padding_mode, bool(align_corners))
 
     def build():
@@ -397,6 +403,10 @@ def affine_grid(theta: Tensor, size, align_corners: bool | None = None) -> Tenso
     """torch.nn.functional.affine_grid."""
     check_tensor(theta, "affine_grid", "theta")
     if align_corners is None:
+        warnings.warn("Default grid_sample and affine_grid behavior has changed to "
+                      "align_corners=False since 1.3.0. Please specify align_corners=True if the "
+                      "old behavior is desired. See the documentation of grid_sample for details.",
+                      stacklevel=2)
         align_corners = False
     if not theta._dtype.is_floating_point:
         raise ValueError(f"Expected theta to have floating point type, but got {theta._dtype}")
@@ -459,6 +469,12 @@ def _im2col_table(hp, wp, k, d, s, oh, ow):
     return ((ki + oi) * wp + (kj + oj)).reshape(k[0] * k[1], oh * ow)
 
 
+def _im2col_dtype(input, kname):
+    dt = input._dtype
+    if not (dt.is_floating_point or dt.is_complex or dt is _dt.bool):
+        raise NotImplementedError(f'"{kname}" not implemented for \'{dt._tag}\'')
+
+
 def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
     """torch.nn.functional.unfold (im2col of a 3D or 4D input)."""
     check_tensor(input, "unfold")
@@ -481,6 +497,7 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
                            f"{k[1]}), dilation=({d[0]}, {d[1]}), padding=({p[0]}, {p[1]}), "
                            f"calculated shape of the array of sliding blocks as ({oh}, {ow}), "
                            "but its components must be at least one.")
+    _im2col_dtype(input, "im2col_out_cpu")
     key = (input._dtype, input.dim(), k, d, p, s, (h, w))
 
     def build():
@@ -521,6 +538,7 @@ def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=
                            f"{s[1]}), expected size of input's dimension 2 to match the calculated "
                            f"number of sliding blocks {oh} * {ow} = {oh * ow}, but got "
                            f"input.size(2)={L}.")
+    _im2col_dtype(input, "col2im_out_cpu")
     key = (input._dtype, input.dim(), o, k, d, p, s)
 
     def build():
