@@ -589,7 +589,8 @@ def _max_unpool(fname, nd, input, indices, kernel_size, stride, padding, output_
         raise RuntimeError(f"elements in indices should be type int64 but got: "
                            f"{indices._dtype}")
     P = math.prod(o)
-    if indices.numel():
+    # Eager calls check the indices as torch does; under tracing (compile) they are not known.
+    if indices.numel() and not isinstance(indices._data, jax.core.Tracer):
         ia = np.asarray(indices._data)
         bad = (ia < 0) | (ia >= P)
         if bad.any():
