@@ -23,7 +23,41 @@ def lu(input: Tensor, pivot: bool = True, get_infos: bool = False, out=None):
     return _la.lu(input, pivot, get_infos, out)
 
 
-# name -> (function, also a Tensor method, has an in-place method)
+_REMOVED = "This function was deprecated since version 1.9 and is now removed. "
+_REMOVED_MSG = {
+    "eig": _REMOVED + "`torch.linalg.eig` returns complex tensors of dtype `cfloat` or `cdouble` "
+    "rather than real tensors mimicking complex tensors.\n\nL, _ = torch.eig(A) should be "
+    "replaced with:\nL_complex = torch.linalg.eigvals(A)\n\nand\n\nL, V = torch.eig(A, "
+    "eigenvectors=True) should be replaced with:\nL_complex, V_complex = torch.linalg.eig(A)",
+    "lstsq": _REMOVED + "`torch.lstsq` is deprecated in favor of `torch.linalg.lstsq`.\n"
+    "`torch.linalg.lstsq` has reversed arguments and does not return the QR decomposition in the "
+    "returned tuple (although it returns other information about the problem).\n\nTo get the QR "
+    "decomposition consider using `torch.linalg.qr`.\n\nThe returned solution in `torch.lstsq` "
+    "stored the residuals of the solution in the last m - n columns of the returned value "
+    "whenever m > n. In torch.linalg.lstsq, the residuals are in the field 'residuals' of the "
+    "returned named tuple.\n\nThe unpacking of the solution, as in\nX, _ = torch.lstsq(B, A)"
+    ".solution[:A.size(1)]\nshould be replaced with:\nX = torch.linalg.lstsq(A, B).solution",
+    "symeig": _REMOVED + "The default behavior has changed from using the upper triangular "
+    "portion of the matrix by default to using the lower triangular portion.\n\nL, _ = "
+    "torch.symeig(A, upper=upper) should be replaced with:\nL = torch.linalg.eigvalsh(A, "
+    "UPLO='U' if upper else 'L')\n\nand\n\nL, V = torch.symeig(A, eigenvectors=True) should "
+    "be replaced with:\nL, V = torch.linalg.eigh(A, UPLO='U' if upper else 'L')",
+    "matrix_rank": "This function was deprecated since version 1.9 and is now removed.\nPlease "
+    "use the `torch.linalg.matrix_rank` function instead. The parameter 'symmetric' was renamed "
+    "in `torch.linalg.matrix_rank()` to 'hermitian'.",
+}
+
+
+def _removed(name):
+    def fn(*args, **kwargs):
+        raise RuntimeError(_REMOVED_MSG[name])
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"torch.{name}: removed in torch (raises RuntimeError with torch's advice)."
+    return fn
+
+
+# name -> (function, also a Tensor method)
 LEGACY = {
     "det": (_la.det, True), "logdet": (_la.logdet, True), "slogdet": (slogdet, True),
     "inverse": (_la.inverse, True), "pinverse": (_dc.pinverse, True),
@@ -36,6 +70,8 @@ LEGACY = {
     "dist": (_nm.dist, True), "svd_lowrank": (_dc.svd_lowrank, False),
     "pca_lowrank": (_dc.pca_lowrank, False), "frobenius_norm": (_nm.frobenius_norm, False),
     "nuclear_norm": (_nm.nuclear_norm, False),
+    "eig": (_removed("eig"), True), "lstsq": (_removed("lstsq"), True),
+    "symeig": (_removed("symeig"), True), "matrix_rank": (_removed("matrix_rank"), False),
 }
 
 for _name, (_fn, _method) in LEGACY.items():
