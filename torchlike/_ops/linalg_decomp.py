@@ -169,10 +169,53 @@ def _svd_kernel(full, uv):
             return u, s, vh
         if not uv:
             return jnp.linalg.svd(a, compute_uv=False)
+        if full and m != n:
+            return _svd_full(a)
         u, s, vh = jnp.linalg.svd(a, full_matrices=full)
         return u, s, vh
 
     return f
+
+
+@jax.custom_jvp
+def _svd_full(a):
+    u, s, vh = jnp.linalg.svd(a, full_matrices=True)
+    return u, s, vh
+
+
+@_svd_full.defjvp
+def _svd_full_jvp(primals, tangents):
+    # JAX differentiates only the reduced SVD.  As torch does, the extra columns of a full U
+    # (rows of Vh) get no gradient; the first k follow JAX's reduced-SVD rule.
+    (a,), (da,) = primals, tangents
+    uf, s, vhf = _svd_full(a)
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    u, vt = uf[..., :, :k], vhf[..., :k, :]
+    v = mH(vt)
+    sd = s[..., None, :]
+    ds_mat = mm(mm(mH(u), da), v)
+    ds = jnp.real(jnp.diagonal(ds_mat, axis1=-2, axis2=-1))
+    eye = jnp.eye(k, dtype=s.dtype)
+    diffs = (sd + jnp.swapaxes(sd, -1, -2)) * (sd - jnp.swapaxes(sd, -1, -2))
+    f = 1 / (diffs + eye) - eye
+    sdc = sd.astype(a.dtype)
+    dss = sdc * ds_mat
+    sds = jnp.swapaxes(sdc, -1, -2) * ds_mat
+    zeros = (s == 0).astype(s.dtype)
+    s_inv = 1 / (s + zeros) - zeros
+    diag_term = 0.5 * (ds_mat - mH(ds_mat)) * (s_inv[..., None, :] * eye).astype(a.dtype)
+    du = mm(u, f.astype(a.dtype) * (dss + mH(dss)) + diag_term)
+    dv = mm(v, f.astype(a.dtype) * (sds + mH(sds)))
+    if m > n:
+        dav = mm(da, v)
+        du = du + (dav - mm(u, mm(mH(u), dav))) / sdc
+    if n > m:
+        dahu = mm(mH(da), u)
+        dv = dv + (dahu - mm(v, mm(vt, dahu))) / sdc
+    du_full = jnp.concatenate([du, jnp.zeros(uf.shape[:-1] + (m - k,), a.dtype)], -1)
+    dvh_full = jnp.concatenate([mH(dv), jnp.zeros(vhf.shape[:-2] + (n - k, n), a.dtype)], -2)
+    return (uf, s, vhf), (du_full, ds, dvh_full)
 
 
 def svd(A: Tensor, full_matrices: bool = True, *, driver: str | None = None, out=None):
