@@ -234,3 +234,26 @@ def test_shape_modules():
     out, idx = pool(img)
     assert out.tolist() == [[[[4.0]]]] and idx.tolist() == [[[[2]]]]
     assert unpool(out, idx).tolist() == [[[[0.0, 0.0], [4.0, 0.0]]]]
+
+
+def test_weight_norm_and_spectral_norm():
+    torch.manual_seed(0)
+    with pytest.warns(FutureWarning, match="torch.nn.utils.weight_norm` is deprecated"):
+        m = nn.utils.weight_norm(nn.Linear(3, 4))
+    assert sorted(m.state_dict()) == ["bias", "weight_g", "weight_v"]
+    assert m.weight_g.shape == (4, 1)
+    m(torch.ones(2, 3)).sum().backward()
+    assert m.weight_v.grad.shape == (4, 3) and m.weight_g.grad.shape == (4, 1)
+    expected = m.weight_v * (m.weight_g / m.weight_v.norm(dim=1, keepdim=True))
+    assert torch.allclose(m.weight, expected)
+    nn.utils.remove_weight_norm(m)
+    assert list(m.state_dict()) == ["bias", "weight"] and isinstance(m.weight, nn.Parameter)
+    with pytest.raises(ValueError, match="weight_norm of 'weight' not found in"):
+        nn.utils.remove_weight_norm(m)
+    s = nn.utils.spectral_norm(nn.Linear(5, 4))
+    assert list(s.state_dict()) == ["bias", "weight_orig", "weight_u", "weight_v"]
+    for _ in range(20):
+        s(torch.ones(1, 5))
+    assert torch.linalg.matrix_norm(s.weight.detach(), 2).item() == pytest.approx(1.0, abs=1e-4)
+    nn.utils.remove_spectral_norm(s)
+    assert list(s.state_dict()) == ["bias", "weight"]

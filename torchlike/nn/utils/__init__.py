@@ -1,4 +1,5 @@
-"""torch.nn.utils: gradient clipping, parameter/vector conversion, rnn padding helpers."""
+"""torch.nn.utils: gradient clipping, parameter/vector conversion, rnn padding helpers,
+weight_norm and spectral_norm (the hook-based versions)."""
 
 from ..modules.utils import consume_prefix_in_state_dict_if_present
 from . import rnn
@@ -10,6 +11,8 @@ from .clip_grad import (
     get_total_norm,
 )
 from .convert_parameters import parameters_to_vector, vector_to_parameters
+from .spectral_norm import remove_spectral_norm, spectral_norm
+from .weight_norm import remove_weight_norm, weight_norm
 
 __all__ = [
     "clip_grad_norm",
@@ -19,6 +22,10 @@ __all__ = [
     "consume_prefix_in_state_dict_if_present",
     "get_total_norm",
     "parameters_to_vector",
+    "remove_spectral_norm",
+    "remove_weight_norm",
     "rnn",
+    "spectral_norm",
     "vector_to_parameters",
+    "weight_norm",
 ]
