@@ -214,6 +214,17 @@ CASES = {
                " 'solve_shape': err(lambda: torch.linalg.solve(torch.eye(3), torch.ones(2))),"
                " 'matrix_norm_ord': err(lambda: torch.linalg.matrix_norm(torch.ones(2, 2), 3)),"
                " 'lstsq': err(lambda: torch.linalg.lstsq(torch.ones(3), torch.ones(3)))}"),
+    "grad_full_svd_qr": ("A = rnd(4, 3).requires_grad_(); W = rnd(3, 4, seed=1).requires_grad_()\n"
+                         "U, S, Vh = torch.linalg.svd(A)\n"
+                         "U2, S2, V2 = torch.svd(W, some=False)\n"
+                         "out = {'full': torch.autograd.grad(S.sum() + (U[:, :3].abs() ** 2 * "
+                         "rnd(4, 3, seed=2)).sum(), A)[0], 'legacy': torch.autograd.grad("
+                         "(V2[:, :3].abs() ** 2 * rnd(4, 3, seed=3)).sum(), W)[0],"
+                         " 'qr_r': err(lambda: torch.autograd.grad(torch.linalg.qr(A, mode='r')"
+                         ".R.sum(), A)), 'qr_complete': err(lambda: torch.autograd.grad("
+                         "torch.linalg.qr(A, mode='complete').R.sum(), A)),"
+                         " 'qr_wide': torch.autograd.grad(torch.linalg.qr(W, mode='complete')"
+                         ".R.sum(), W)[0]}"),
     # gradients (gauge-invariant losses for the decompositions)
     "grads": ("A = rnd(3, 3).requires_grad_(); H = herm(3, seed=1).requires_grad_()\n"
               "R = rnd(4, 3, seed=2).requires_grad_(); P = spd(3, seed=3).requires_grad_()\n"

@@ -18,7 +18,7 @@ except ImportError:  # pragma: no cover - older/newer JAX layouts
 
 from .. import return_types as _rt
 from .._core import dtypes as _dt
-from .._core.registry import Op, broadcast_shapes
+from .._core.registry import Op, broadcast_shapes, requires_grad_any
 from .._core.tensor import Tensor
 from .linalg import (
     batch_message,
@@ -65,8 +65,32 @@ def qr(A: Tensor, mode: str = "reduced", *, out=None):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
                            "'reduced' (default), 'r', or 'complete'")
     dt = A._dtype
+    m, n = A.shape[-2:]
+    if requires_grad_any((A,)) and (mode == "r" or (mode == "complete" and m > n)):
+        # torch records these and raises when backward reaches them
+        msg = ("The derivative of linalg.qr depends on Q, which is not computed when mode='r'. "
+               "Please use linalg.qr(A, mode='reduced') if you are going to differentiate "
+               "through linalg.qr." if mode == "r" else "The QR decomposition is not "
+               "differentiable when mode='complete' and nrows > ncols.")
+        return outs(_rt.linalg_qr(_no_backward(A, msg, lambda t: tuple(qr(t, mode)))), out)
     return outs(_rt.linalg_qr(go(_qr, (dt, mode), _qr_kernel(mode), (A,), (dt, dt), multi=True)),
                 out)
+
+
+def _no_backward(A, msg, compute):
+    """Outputs of ``compute(A)`` whose backward raises RuntimeError(msg), as torch's does."""
+    from ..autograd import Function
+
+    class LinalgQrBackward0(Function):
+        @staticmethod
+        def forward(ctx, t):
+            return compute(t.detach())
+
+        @staticmethod
+        def backward(ctx, *grads):
+            raise RuntimeError(msg)
+
+    return LinalgQrBackward0.apply(A)
 
 
 def qr_legacy(input: Tensor, some: bool = True, *, out=None):
