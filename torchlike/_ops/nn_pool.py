@@ -100,6 +100,20 @@ def _window_params(fname, input, nd, kernel_size, stride, padding, dilation, cei
         if p[i] > lim:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
                                f"pad={p[i]}, kernel_size={k[i]} and dilation={d[i]}")
+    if max_pool and any(p[i] > k[i] // 2 for i in range(nd)):
+        # torch's kernels then also bound the padding by half the undilated kernel
+        if nd == 1:
+            msg = (f"max_pool1d() padding should be at most half of kernel size, but got "
+                   f"padding={p[0]} and kernel_size={k[0]}" if max_pool == "plain" else
+                   f"pad should be smaller than or equal to half of kernel size, but got padW = "
+                   f"{p[0]}, padH = 0, kW = {k[0]}, kH = 1")
+        elif nd == 2:
+            msg = (f"pad should be smaller than or equal to half of kernel size, but got padW = "
+                   f"{p[1]}, padH = {p[0]}, kW = {k[1]}, kH = {k[0]}")
+        else:
+            msg = (f"pad should be smaller than or equal to half of kernel size, but got kT: "
+                   f"{k[0]} kW: {k[2]} kH: {k[1]} padT: {p[0]} padW: {p[2]} padH: {p[1]}")
+        raise RuntimeError(msg)
     L = tuple(input.shape[-nd:])
     o = tuple(_out_size(L[i], k[i], p[i], s[i], d[i], ceil_mode) for i in range(nd))
     if any(e <= 0 for e in o):
@@ -190,7 +204,7 @@ def _unbatched(input, nd):
 def _max_pool(fname, nd, input, kernel_size, stride, padding, dilation, ceil_mode,
               return_indices):
     k, s, p, d, L, o = _window_params(fname, input, nd, kernel_size, stride, padding, dilation,
-                                      ceil_mode, True)
+                                      ceil_mode, "indices" if return_indices else "plain")
     dt = input._dtype
     if dt is _dt.bool or dt.is_complex:
         raise NotImplementedError(f'"{fname}" not implemented for \'{dt._tag}\'')

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import warnings
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -90,12 +91,15 @@ def _cubic_matrix(L, n_out, align_corners, scale, ct):
     return m
 
 
-def _nearest_index(L, n_out, scale, exact):
-    # torch computes nearest source indices in float32 (compute_scales_value<float>).
-    if n_out == L and not exact:
-        return np.arange(n_out)
-    if n_out == 2 * L and not exact:
-        return np.arange(n_out) >> 1
+def _nearest_index(L, n_out, scale, exact, shortcut=False):
+    # torch computes nearest source indices in float32 (compute_scales_value<float>).  Its
+    # nearest_idx (used by the 2D forward and every backward) maps out == in to the identity
+    # and out == 2 * in to i // 2 even when a scale_factor says otherwise.
+    if shortcut and not exact:
+        if n_out == L:
+            return np.arange(n_out)
+        if n_out == 2 * L:
+            return np.arange(n_out) >> 1
     f = np.float32
     sc = f(1.0 / f(scale)) if scale is not None and scale > 0 else f(f(L) / f(n_out))
     dst = np.arange(n_out, dtype=f)
@@ -184,14 +188,29 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
         key = (input._dtype, nd, L, out, scales, exact)
 
         def build():
-            tabs = [_nearest_index(L[i], out[i], None if scales is None else scales[i], exact)
-                    for i in range(nd)]
+            sc = [None if scales is None else scales[i] for i in range(nd)]
+            fwd = [_nearest_index(L[i], out[i], sc[i], exact, nd == 2) for i in range(nd)]
+            bwd = [_nearest_index(L[i], out[i], sc[i], exact, True) for i in range(nd)]
 
+            # torch's backward uses its own index tables (they differ from the 1D/3D forward's
+            # when a scale_factor maps a dim onto its own or twice its size).
+            @jax.custom_vjp
             def f(x):
-                for i, t in enumerate(tabs):
+                for i, t in enumerate(fwd):
                     x = jnp.take(x, jnp.asarray(t), axis=2 + i)
                 return x
 
+            def f_fwd(x):
+                return f(x), None
+
+            def f_bwd(_, g):
+                for i in reversed(range(nd)):
+                    gm = jnp.moveaxis(g, 2 + i, 0)
+                    gm = jnp.zeros((L[i],) + gm.shape[1:], g.dtype).at[jnp.asarray(bwd[i])].add(gm)
+                    g = jnp.moveaxis(gm, 0, 2 + i)
+                return (g,)
+
+            f.defvjp(f_fwd, f_bwd)
             return f
 
         return fused(_nearest, key, build, (input,), input._dtype)
