@@ -77,20 +77,21 @@ def qr(A: Tensor, mode: str = "reduced", *, out=None):
                 out)
 
 
-def _no_backward(A, msg, compute):
-    """Outputs of ``compute(A)`` whose backward raises RuntimeError(msg), as torch's does."""
+def _no_backward(A, msg, compute, exc=RuntimeError, name="LinalgQrBackward0", others=()):
+    """Outputs of ``compute(A, *others)`` whose backward raises ``exc(msg)``, as torch's does."""
     from ..autograd import Function
 
-    class LinalgQrBackward0(Function):
+    class NoBackward(Function):
         @staticmethod
-        def forward(ctx, t):
-            return compute(t.detach())
+        def forward(ctx, *ts):
+            return compute(*(t.detach() for t in ts))
 
         @staticmethod
         def backward(ctx, *grads):
-            raise RuntimeError(msg)
+            raise exc(msg)
 
-    return LinalgQrBackward0.apply(A)
+    NoBackward.__name__ = NoBackward.__qualname__ = name
+    return NoBackward.apply(A, *others)
 
 
 def qr_legacy(input: Tensor, some: bool = True, *, out=None):
@@ -609,6 +610,10 @@ def geqrf(input: Tensor, *, out=None):
             return a, jnp.zeros(a.shape[:-2] + (k,), a.dtype)
         return _geqrf_lapack(a)
 
+    if requires_grad_any((input,)):
+        return outs(_rt.geqrf(_no_backward(
+            input, "the derivative for 'geqrf' is not implemented.",
+            lambda t: tuple(geqrf(t)), NotImplementedError, "GeqrfBackward0")), out)
     return outs(_rt.geqrf(go(_geqrf, dt, f, (input,), (dt, dt), multi=True)), out)
 
 
@@ -747,6 +752,13 @@ def ldl_factor_ex(A: Tensor, *, hermitian: bool = False, check_errors: bool = Fa
 
     Computed eagerly on the host (JAX has no Bunch-Kaufman LDL); not traceable."""
     check_matrix(A, "torch.linalg.ldl_factor_ex")
+    if requires_grad_any((A,)):
+        r = _no_backward(A, "derivative for aten::linalg_ldl_factor_ex is not implemented",
+                         lambda t: tuple(ldl_factor_ex(t, hermitian=hermitian)),
+                         name="LinalgLdlFactorExBackward0")
+        if check_errors:
+            _ldl_raise(r[2])
+        return outs(_rt.linalg_ldl_factor_ex(r), out)
     a = _host(A, "linalg.ldl_factor")
     n = a.shape[-1]
     flat = a.reshape((int(np.prod(a.shape[:-2])), n, n))
@@ -835,6 +847,11 @@ def ldl_solve(LD: Tensor, pivots: Tensor, B: Tensor, *, hermitian: bool = False,
     if pivots._dtype is not _dt.int32:
         raise RuntimeError("torch.linalg.ldl_solve: Expected pivots to be integers. Got "
                            f"{pivots._dtype._tag}")
+    if requires_grad_any((LD, B)):
+        return outs(_no_backward(
+            LD, "derivative for aten::linalg_ldl_solve is not implemented",
+            lambda ld, b: ldl_solve(ld, pivots, b, hermitian=hermitian),
+            name="LinalgLdlSolveBackward0", others=(B,)), out)
     n = LD.shape[-1]
     batch = broadcast_shapes(LD.shape[:-2], B.shape[:-2], pivots.shape[:-1])
     ld = np.broadcast_to(_host(LD, "linalg.ldl_solve"), batch + (n, n)).reshape(-1, n, n)
