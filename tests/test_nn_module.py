@@ -391,3 +391,34 @@ def test_missing_forward():
     with pytest.raises(NotImplementedError, match='Module \\[Module\\] is missing the required '
                                                   '"forward" function'):
         nn.Module()(1)
+
+
+def test_full_backward_hooks():
+    m = nn.Linear(2, 3)
+    log = []
+    m.register_full_backward_pre_hook(lambda mod, go: log.append(("pre", tuple(go[0].shape))))
+
+    def hook(mod, grad_input, grad_output):
+        log.append(("bw", tuple(grad_input[0].shape), tuple(grad_output[0].shape)))
+        return (grad_input[0] * 0,)
+
+    handle = m.register_full_backward_hook(hook)
+    x = torch.ones(4, 2, requires_grad=True)
+    y = m(x)
+    assert y.grad_fn.name() == "BackwardHookFunctionBackward"
+    y.sum().backward()
+    assert log == [("pre", (4, 3)), ("bw", (4, 2), (4, 3))]
+    assert x.grad.abs().sum().item() == 0.0  # the hook replaced grad_input
+    assert m.weight.grad.shape == (3, 2)
+    handle.remove()
+    x.grad = None
+    m(x).sum().backward()
+    assert x.grad.abs().sum().item() > 0
+
+    m2 = nn.Linear(2, 3)
+    got = []
+    m2.register_full_backward_hook(lambda mod, gi, go: got.append(gi))
+    with pytest.warns(UserWarning, match="Full backward hook is firing when gradients are "
+                                         "computed with respect to module outputs"):
+        m2(torch.ones(1, 2)).sum().backward()
+    assert got == [(None,)]

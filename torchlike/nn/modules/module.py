@@ -148,6 +148,134 @@ def register_module_parameter_registration_hook(hook: Callable) -> RemovableHand
     return handle
 
 
+class _BackwardHook:
+    """Module full backward (pre-)hooks, as torch.utils.hooks.BackwardHook.
+
+    Identity autograd Functions wrap the module's tensor inputs and outputs: the outputs'
+    backward records grad_output (running the pre-hooks, which may replace it); the inputs'
+    backward calls the hooks with (grad_input, grad_output) and uses what they return.
+    """
+
+    def __init__(self, module, user_hooks, user_pre_hooks) -> None:
+        self.module = module
+        self.user_hooks = user_hooks
+        self.user_pre_hooks = user_pre_hooks
+        self.grad_outputs = None
+        self.n_inputs = self.n_outputs = -1
+        self.input_tensors_index = self.output_tensors_index = None
+
+    @staticmethod
+    def _pack_with_none(indices, values, size):
+        res = [None] * size
+        for idx, val in zip(indices, values, strict=True):
+            res[idx] = val
+        return tuple(res)
+
+    def _apply_on_tensors(self, callback, args):
+        from ..._core.grad_mode import is_grad_enabled
+
+        idx = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+        tensors = [args[i] for i in idx]
+        if not (any(t.requires_grad for t in tensors) and is_grad_enabled()):
+            return args, None
+        new = _backward_hook_function().apply(callback, *tensors)
+        if isinstance(new, Tensor):
+            new = (new,)
+        out = list(args)
+        for i, v in zip(idx, new, strict=True):
+            out[i] = v
+        return (tuple(out) if type(args) is tuple else type(args)(*out)), idx
+
+    def _input_callback(self, grad_input):
+        if self.grad_outputs is None:
+            return grad_input
+        res = self._pack_with_none(self.input_tensors_index, grad_input, self.n_inputs)
+        for hook in self.user_hooks:
+            out = hook(self.module, res, self.grad_outputs)
+            if out is None:
+                continue
+            if len(out) != len(res):
+                raise RuntimeError(
+                    "Backward hook returned an invalid number of grad_input, got "
+                    f"{len(out)}, but expected {len(res)}"
+                )
+            res = out
+        self.grad_outputs = None
+        return tuple(res[i] for i in self.input_tensors_index)
+
+    def _output_callback(self, grad_output):
+        self.grad_outputs = self._pack_with_none(
+            self.output_tensors_index, grad_output, self.n_outputs
+        )
+        for pre in self.user_pre_hooks:
+            new = pre(self.module, self.grad_outputs)
+            if new is None:
+                continue
+            if len(new) != len(self.grad_outputs):
+                raise RuntimeError(
+                    "Backward pre hook returned an invalid number of grad_output, "
+                    f"got {len(new)}, but expected {len(self.grad_outputs)}"
+                )
+            self.grad_outputs = new
+        local = self.grad_outputs
+        if self.input_tensors_index is None:
+            warnings.warn(
+                "Full backward hook is firing when gradients are computed with respect to "
+                "module outputs since no inputs require gradients. See "
+                "https://docs.pytorch.org/docs/main/generated/torch.nn.Module.html"
+                "#torch.nn.Module.register_full_backward_hook for more details.",
+                stacklevel=5,
+            )
+            grad_inputs = self._pack_with_none([], [], self.n_inputs)
+            for hook in self.user_hooks:
+                res = hook(self.module, grad_inputs, self.grad_outputs)
+                if res is not None and not (
+                    isinstance(res, tuple) and all(el is None for el in res)
+                ):
+                    raise RuntimeError(
+                        "Backward hook for Modules where no input requires "
+                        "gradient should always return None or None for all "
+                        "gradients."
+                    )
+            self.grad_outputs = None
+        return tuple(local[i] for i in self.output_tensors_index)
+
+    def setup_input_hook(self, args):
+        res, idx = self._apply_on_tensors(self._input_callback, args)
+        self.n_inputs = len(args)
+        self.input_tensors_index = idx
+        return res
+
+    def setup_output_hook(self, args):
+        is_tuple = isinstance(args, tuple)
+        if not is_tuple:
+            args = (args,)
+        res, idx = self._apply_on_tensors(self._output_callback, args)
+        self.n_outputs = len(args)
+        self.output_tensors_index = idx
+        return res if is_tuple else res[0]
+
+
+@functools.cache
+def _backward_hook_function():
+    from ...autograd import Function
+
+    class BackwardHookFunction(Function):
+        """Identity whose backward runs a module's backward-hook callback (torch's name)."""
+
+        @staticmethod
+        def forward(ctx, callback, *args):
+            ctx.callback = callback
+            ctx.mark_non_differentiable(*[a for a in args if not a.requires_grad])
+            return tuple(a.view_as(a) for a in args)
+
+        @staticmethod
+        def backward(ctx, *grads):
+            return (None, *ctx.callback(grads))
+
+    return BackwardHookFunction
+
+
 def _forward_unimplemented(self, *input: Any) -> None:
     raise NotImplementedError(
         f'Module [{type(self).__name__}] is missing the required "forward" function'
@@ -510,23 +638,36 @@ class Module:
             self._forward_hooks.move_to_end(handle.id, last=False)
         return handle
 
-    def register_full_backward_hook(self, hook: Callable, prepend: bool = False):
-        """torch.nn.Module.register_full_backward_hook (not implemented in torchlike yet)."""
-        raise NotImplementedError(
-            "torchlike: Module.register_full_backward_hook is not "
-            "implemented; use Tensor.register_hook on the output instead"
-        )
+    def register_full_backward_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """torch.nn.Module.register_full_backward_hook: hook(module, grad_input, grad_output)."""
+        if self._is_full_backward_hook is False:
+            raise RuntimeError(
+                "Cannot use both regular backward hooks and full backward hooks on "
+                "a single Module. Please use only one of them."
+            )
+        self._is_full_backward_hook = True
+        handle = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
+        if prepend:
+            self._backward_hooks.move_to_end(handle.id, last=False)
+        return handle
 
-    def register_full_backward_pre_hook(self, hook: Callable, prepend: bool = False):
-        """torch.nn.Module.register_full_backward_pre_hook (not implemented in torchlike yet)."""
-        raise NotImplementedError(
-            "torchlike: Module.register_full_backward_pre_hook is not "
-            "implemented; use Tensor.register_hook on the output instead"
-        )
+    def register_full_backward_pre_hook(
+        self, hook: Callable, prepend: bool = False
+    ) -> RemovableHandle:
+        """torch.nn.Module.register_full_backward_pre_hook: hook(module, grad_output)."""
+        handle = RemovableHandle(self._backward_pre_hooks)
+        self._backward_pre_hooks[handle.id] = hook
+        if prepend:
+            self._backward_pre_hooks.move_to_end(handle.id, last=False)
+        return handle
 
     def register_backward_hook(self, hook: Callable):
         """torch.nn.Module.register_backward_hook (deprecated; not implemented in torchlike)."""
-        raise NotImplementedError("torchlike: Module.register_backward_hook is not implemented")
+        raise NotImplementedError(
+            "torchlike: the deprecated Module.register_backward_hook is not "
+            "implemented; use register_full_backward_hook"
+        )
 
     def _register_state_dict_hook(self, hook: Callable) -> RemovableHandle:
         handle = RemovableHandle(self._state_dict_hooks)
@@ -574,6 +715,8 @@ class Module:
             or self._forward_pre_hooks
             or _global_forward_hooks
             or _global_forward_pre_hooks
+            or self._backward_hooks
+            or self._backward_pre_hooks
         ):
             return forward_call(*args, **kwargs)
         result = None
@@ -597,6 +740,14 @@ class Module:
                     ar = hook(self, args)
                     if ar is not None:
                         args = ar if isinstance(ar, tuple) else (ar,)
+            bw_hook = None
+            if self._backward_hooks or self._backward_pre_hooks:
+                bw_hook = _BackwardHook(
+                    self,
+                    list(self._backward_hooks.values()),
+                    list(self._backward_pre_hooks.values()),
+                )
+                args = bw_hook.setup_input_hook(args)
             result = forward_call(*args, **kwargs)
             for hook_id, hook in (*_global_forward_hooks.items(), *self._forward_hooks.items()):
                 if (
@@ -613,6 +764,14 @@ class Module:
                     hr = hook(self, args, result)
                 if hr is not None:
                     result = hr
+            if bw_hook is not None:
+                if not isinstance(result, (Tensor, tuple)):
+                    warnings.warn(
+                        "For backward hooks to be called, module output should be a "
+                        f"Tensor or a tuple of Tensors but received {type(result)}",
+                        stacklevel=2,
+                    )
+                result = bw_hook.setup_output_hook(result)
             return result
         except Exception:
             for hooks, always in (
