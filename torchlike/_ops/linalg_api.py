@@ -57,6 +57,11 @@ def _removed(name):
     return fn
 
 
+def _norm_method(self: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
+    """torch.Tensor.norm (its fourth positional argument is dtype, not out)."""
+    return _nm.norm_legacy(self, p, dim, keepdim, dtype=dtype)
+
+
 # name -> (function, also a Tensor method)
 LEGACY = {
     "det": (_la.det, True), "logdet": (_la.logdet, True), "slogdet": (slogdet, True),
@@ -66,7 +71,7 @@ LEGACY = {
     "lu_solve": (_la.lu_solve, True), "cholesky": (_la.cholesky, True),
     "cholesky_solve": (_la.cholesky_solve, True), "cholesky_inverse": (_la.cholesky_inverse, True),
     "triangular_solve": (_la.triangular_solve, True), "geqrf": (_dc.geqrf, True),
-    "ormqr": (_dc.ormqr, True), "orgqr": (_dc.orgqr, True), "norm": (_nm.norm_legacy, True),
+    "ormqr": (_dc.ormqr, True), "orgqr": (_dc.orgqr, True), "norm": (_nm.norm_legacy, False),
     "dist": (_nm.dist, True), "svd_lowrank": (_dc.svd_lowrank, False),
     "pca_lowrank": (_dc.pca_lowrank, False), "frobenius_norm": (_nm.frobenius_norm, False),
     "nuclear_norm": (_nm.nuclear_norm, False),
@@ -75,7 +80,10 @@ LEGACY = {
 }
 
 for _name, (_fn, _method) in LEGACY.items():
+    if _fn.__name__.endswith("_legacy"):
+        _fn.__name__ = _fn.__qualname__ = _name
     export(_fn, _name, method=_method)
 export(_nm.renorm, "renorm", inplace=_nm.renorm_)
+export(_norm_method, "norm", function=False)
 
 TOP_LEVEL = {**{k: v[0] for k, v in LEGACY.items()}, "renorm": _nm.renorm}
