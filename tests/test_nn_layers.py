@@ -115,7 +115,7 @@ def test_parameters_vector_roundtrip():
 
 
 def test_pad_sequence():
-    from torchlike.nn.utils.rnn import pad_sequence, unpad_sequence
+    pad_sequence, unpad_sequence = nn.utils.rnn.pad_sequence, nn.utils.rnn.unpad_sequence
 
     a, b = torch.tensor([1.0, 2.0, 3.0], requires_grad=True), torch.tensor([4.0])
     out = pad_sequence([a, b], padding_value=-1.0)
@@ -257,3 +257,29 @@ def test_weight_norm_and_spectral_norm():
     assert torch.linalg.matrix_norm(s.weight.detach(), 2).item() == pytest.approx(1.0, abs=1e-4)
     nn.utils.remove_spectral_norm(s)
     assert list(s.state_dict()) == ["bias", "weight"]
+
+
+def test_packed_sequences_match_per_sequence_runs():
+    rnn = nn.utils.rnn
+    pack_padded_sequence, pad_packed_sequence = rnn.pack_padded_sequence, rnn.pad_packed_sequence
+    pack_sequence, unpack_sequence = rnn.pack_sequence, rnn.unpack_sequence
+    torch.manual_seed(0)
+    x = torch.randn(5, 3, 2)
+    lengths = [3, 5, 2]
+    packed = pack_padded_sequence(x, lengths, enforce_sorted=False)
+    assert packed.batch_sizes.tolist() == [3, 3, 2, 1, 1]
+    assert packed.sorted_indices.tolist() == [1, 0, 2]
+    lstm = nn.LSTM(2, 3, num_layers=2, bidirectional=True)
+    out, (h, c) = lstm(packed)
+    padded, lens = pad_packed_sequence(out, batch_first=True)
+    assert lens.tolist() == lengths and padded.shape == (3, 5, 6)
+    for b, n in enumerate(lengths):
+        ref, (rh, rc) = lstm(x[:n, b:b + 1])
+        assert torch.allclose(padded[b, :n], ref[:, 0], atol=1e-6)
+        assert padded[b, n:].abs().sum().item() == 0.0
+        assert torch.allclose(h[:, b], rh[:, 0], atol=1e-6)
+        assert torch.allclose(c[:, b], rc[:, 0], atol=1e-6)
+    seqs = [torch.ones(3, 2), torch.zeros(1, 2)]
+    assert [s.tolist() for s in unpack_sequence(pack_sequence(seqs))] == [s.tolist() for s in seqs]
+    with pytest.raises(RuntimeError, match="`lengths` array must be sorted in decreasing order"):
+        pack_padded_sequence(x, lengths)

@@ -2,7 +2,7 @@
 
 torch dispatches to fused kernels (_VF.lstm, cuDNN); here each time step is a few F.linear and
 pointwise ops, so the numbers follow torch's gate equations and autograd flows through them.
-PackedSequence inputs are not supported.
+PackedSequence inputs run on the padded batch with each sequence's steps masked to its length.
 """
 
 from __future__ import annotations
@@ -255,8 +255,15 @@ class RNNBase(Module):
     def all_weights(self) -> list[list[Parameter]]:
         return [[getattr(self, weight) for weight in weights] for weights in self._all_weights]
 
-    def _run(self, input: Tensor, hx: Tensor, cx: Tensor | None):
-        """input (T, B, I) seq-first; hx/cx (L*D, B, H). Returns output, h_n, c_n."""
+    def _run(self, input: Tensor, hx: Tensor, cx: Tensor | None, lengths=None):
+        """input (T, B, I) seq-first; hx/cx (L*D, B, H). Returns output, h_n, c_n.
+
+        With ``lengths`` (packed input), a sequence's state only advances on its valid steps,
+        so h_n is taken at each sequence's own end and the reverse direction starts there.
+        """
+        mask = None
+        if lengths is not None:
+            mask = (torch.arange(input.size(0)).unsqueeze(1) < lengths.unsqueeze(0)).unsqueeze(-1)
         num_directions = 2 if self.bidirectional else 1
         steps = input.size(0)
         layer_input = input
@@ -274,7 +281,11 @@ class RNNBase(Module):
                 order = range(steps) if direction == 0 else range(steps - 1, -1, -1)
                 ys = [None] * steps
                 for t in order:
-                    h, c = _cell(self.mode, layer_input[t], h, c, w_ih, w_hh, b_ih, b_hh, w_hr)
+                    h_t, c_t = _cell(self.mode, layer_input[t], h, c, w_ih, w_hh, b_ih, b_hh, w_hr)
+                    if mask is not None:
+                        h_t = torch.where(mask[t], h_t, h)
+                        c_t = torch.where(mask[t], c_t, c) if c is not None else None
+                    h, c = h_t, c_t
                     ys[t] = h
                 outs.append(torch.stack(ys, 0))
                 h_n.append(h)
@@ -284,13 +295,49 @@ class RNNBase(Module):
                 layer_input = F.dropout(layer_input, self.dropout, True)
         return (layer_input, torch.stack(h_n, 0), torch.stack(c_n, 0) if cx is not None else None)
 
-    def _forward(self, input, hx, name: str):
-        if not isinstance(input, Tensor):
-            raise NotImplementedError(
-                "torchlike: PackedSequence inputs to RNN modules are not supported; pad the "
-                "batch (nn.utils.rnn.pad_sequence)"
+    def _forward_packed(self, input, hx, lstm: bool):
+        from ..utils.rnn import PackedSequence, pad_packed_sequence
+
+        data, batch_sizes, sorted_indices, unsorted_indices = input
+        padded, lengths = pad_packed_sequence(PackedSequence(data, batch_sizes))
+        num_directions = 2 if self.bidirectional else 1
+        mb = int(batch_sizes[0])
+        real_hidden = self.proj_size if self.proj_size > 0 else self.hidden_size
+        if hx is None:
+            h0 = torch.zeros(self.num_layers * num_directions, mb, real_hidden, dtype=data.dtype)
+            c0 = (
+                torch.zeros(
+                    self.num_layers * num_directions, mb, self.hidden_size, dtype=data.dtype
+                )
+                if lstm
+                else None
             )
+        else:
+            h0, c0 = hx if lstm else (hx, None)
+            if sorted_indices is not None:
+                h0 = h0.index_select(1, sorted_indices)
+                c0 = c0.index_select(1, sorted_indices) if c0 is not None else None
+        self.check_input(data, batch_sizes)
+        self.check_hidden_size(h0, self.get_expected_hidden_size(data, batch_sizes))
+        if lstm:
+            self.check_hidden_size(
+                c0,
+                self.get_expected_cell_size(data, batch_sizes),
+                "Expected hidden[1] size {}, got {}",
+            )
+        out, h_n, c_n = self._run(padded, h0, c0, lengths)
+        sizes = [int(b) for b in batch_sizes.tolist()]
+        out = torch.cat([out[t, :bs] for t, bs in enumerate(sizes)], 0)
+        if unsorted_indices is not None:
+            h_n = h_n.index_select(1, unsorted_indices)
+            c_n = c_n.index_select(1, unsorted_indices) if c_n is not None else None
+        packed = PackedSequence(out, batch_sizes, sorted_indices, unsorted_indices)
+        return packed, ((h_n, c_n) if lstm else h_n)
+
+    def _forward(self, input, hx, name: str):
         lstm = self.mode == "LSTM"
+        if not isinstance(input, Tensor):
+            return self._forward_packed(input, hx, lstm)
         num_directions = 2 if self.bidirectional else 1
         if input.dim() not in (2, 3):
             raise ValueError(
@@ -391,7 +438,10 @@ class LSTM(RNNBase):
         super().__init__("LSTM", *args, **kwargs)
 
     def get_expected_cell_size(self, input: Tensor, batch_sizes) -> tuple[int, int, int]:
-        mini_batch = input.size(0) if self.batch_first else input.size(1)
+        if batch_sizes is not None:
+            mini_batch = int(batch_sizes[0])
+        else:
+            mini_batch = input.size(0) if self.batch_first else input.size(1)
         num_directions = 2 if self.bidirectional else 1
         return (self.num_layers * num_directions, mini_batch, self.hidden_size)
 
