@@ -25,7 +25,9 @@ from .nn_misc import dropout, linear, pad
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
 
-_sdpa = Op("scaled_dot_product_attention", "UnsafeViewBackward0")
+# torch's CPU flash kernel takes unmasked calls; masked ones go through its math composite
+_sdpa = Op("scaled_dot_product_attention", "ScaledDotProductFlashAttentionForCpuBackward0")
+_sdpa_math = Op("scaled_dot_product_attention", "UnsafeViewBackward0")
 
 # torch's C++ type names in sdpa's dtype messages
 _CPP = {"float32": "float", "float64": "double", "float16": "c10::Half",
@@ -125,7 +127,8 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
 
         return f
 
-    return fused(_sdpa, key_, build, (query, key, value, attn_mask), dt, extra,
+    op = _sdpa if attn_mask is None else _sdpa_math
+    return fused(op, key_, build, (query, key, value, attn_mask), dt, extra,
                  nodiff=(3,) if attn_mask is not None and attn_mask._dtype is _dt.bool else ())
 
 

@@ -34,13 +34,19 @@ __all__ = ["avg_pool1d", "avg_pool2d", "avg_pool3d", "max_pool1d", "max_pool2d",
            "fractional_max_pool3d", "fractional_max_pool2d_with_indices",
            "fractional_max_pool3d_with_indices"]
 
-_maxpool = Op("max_pool", "MaxPool2DWithIndicesBackward0")
-_avgpool = Op("avg_pool", "AvgPool2DBackward0")
+def _per_nd(name: str, grad: str, dims=(1, 2, 3)) -> dict:
+    # torch runs the 1D pools through the 2D kernels and squeezes: their grad_fn is a Squeeze
+    return {n: Op(f"{name}{n}d", "SqueezeBackward1" if n == 1 else grad.format(n))
+            for n in dims}
+
+
+_maxpool = _per_nd("max_pool", "MaxPool{}DWithIndicesBackward0")
+_avgpool = _per_nd("avg_pool", "AvgPool{}DBackward0")
 _lppool = Op("lp_pool", "PowBackward0")
-_op_adaptive_avg = Op("adaptive_avg_pool", "AdaptiveAvgPool2DBackward0")
-_op_adaptive_max = Op("adaptive_max_pool", "AdaptiveMaxPool2DBackward0")
-_unpool = Op("max_unpool", "MaxUnpool2DBackward0")
-_op_fractional = Op("fractional_max_pool", "FractionalMaxPool2DBackward0")
+_op_adaptive_avg = _per_nd("adaptive_avg_pool", "AdaptiveAvgPool{}DBackward0")
+_op_adaptive_max = _per_nd("adaptive_max_pool", "AdaptiveMaxPool{}DBackward0")
+_unpool = _per_nd("max_unpool", "MaxUnpool{}DBackward0")
+_op_fractional = _per_nd("fractional_max_pool", "FractionalMaxPool{}DBackward0", (2, 3))
 
 
 def _tuple(v, n: int, name: str = "kernel_size") -> tuple:
@@ -218,7 +224,7 @@ def _max_pool(fname, nd, input, kernel_size, stride, padding, dilation, ceil_mod
 
             return f
 
-        return fused(_maxpool, key, build, (input,), (dt, _dt.int64), multi=True)
+        return fused(_maxpool[nd], key, build, (input,), (dt, _dt.int64), multi=True)
 
     def build():
         pads = _rw_padding(L, k, s, p, d, o)
@@ -232,7 +238,7 @@ def _max_pool(fname, nd, input, kernel_size, stride, padding, dilation, ceil_mod
 
         return f
 
-    return fused(_maxpool, key, build, (input,), dt)
+    return fused(_maxpool[nd], key, build, (input,), dt)
 
 
 def max_pool1d_with_indices(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
@@ -327,7 +333,7 @@ def _avg_pool(fname, nd, input, kernel_size, stride, padding, ceil_mode, count_i
 
         return f
 
-    return fused(_avgpool, key, build, (input,), dt)
+    return fused(_avgpool[nd], key, build, (input,), dt)
 
 
 def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
@@ -480,7 +486,7 @@ def _adaptive_avg(fname, nd, input, output_size):
 
         return f
 
-    return fused(_op_adaptive_avg, key, build, (input,), dt)
+    return fused(_op_adaptive_avg[nd], key, build, (input,), dt)
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
@@ -513,7 +519,7 @@ def _adaptive_max(fname, nd, input, output_size, return_indices):
 
         return f
 
-    v, i = fused(_op_adaptive_max, key, build, (input,), (dt, _dt.int64), multi=True)
+    v, i = fused(_op_adaptive_max[nd], key, build, (input,), (dt, _dt.int64), multi=True)
     return (v, i) if return_indices else v
 
 
@@ -622,7 +628,7 @@ def _max_unpool(fname, nd, input, indices, kernel_size, stride, padding, output_
 
         return f
 
-    return fused(_unpool, key, build, (input, indices), dt, nodiff=(1,))
+    return fused(_unpool[nd], key, build, (input, indices), dt, nodiff=(1,))
 
 
 def max_unpool1d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0,
@@ -708,7 +714,8 @@ def _fractional(fname, nd, input, kernel_size, output_size, output_ratio, return
 
         return f
 
-    v, i = fused(_op_fractional, key, build, (input, u), (dt, _dt.int64), multi=True, nodiff=(1,))
+    v, i = fused(_op_fractional[nd], key, build, (input, u), (dt, _dt.int64), multi=True,
+                 nodiff=(1,))
     return (v, i) if return_indices else v
 
 

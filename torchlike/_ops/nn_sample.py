@@ -26,9 +26,12 @@ from .nn_pool import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "grid_sample",
            "affine_grid", "unfold", "fold", "pixel_shuffle", "pixel_unshuffle"]
 
-_interp = Op("interpolate", "UpsampleBilinear2DBackward0")
-_nearest = Op("upsample_nearest", "UpsampleNearest2DBackward0")
-_grid = Op("grid_sampler", "GridSampler2DBackward0")
+_interp = {m: Op(f"upsample_{m}", f"Upsample{m.capitalize()}{n}DBackward0")
+           for m, n in (("linear", 1), ("bilinear", 2), ("bicubic", 2), ("trilinear", 3))}
+_nearest = {(n, e): Op(f"upsample_nearest{'_exact' if e else ''}{n}d",
+                       f"UpsampleNearest{'Exact' if e else ''}{n}DBackward0")
+            for n in (1, 2, 3) for e in (False, True)}
+_grid = {n: Op(f"grid_sampler_{n}d", f"GridSampler{n}DBackward0") for n in (2, 3)}
 _affine = Op("affine_grid", "AffineGridGeneratorBackward0")
 _im2col = Op("im2col", "Im2ColBackward0")
 _col2im = Op("col2im", "Col2ImBackward0")
@@ -213,7 +216,7 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
             f.defvjp(f_fwd, f_bwd)
             return f
 
-        return fused(_nearest, key, build, (input,), input._dtype)
+        return fused(_nearest[nd, exact], key, build, (input,), input._dtype)
     want = _MODES_DIM.get(mode)
     if want is None:
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got "
@@ -243,7 +246,7 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
 
         return f
 
-    return fused(_interp, key, build, (input,), dt)
+    return fused(_interp[mode], key, build, (input,), dt)
 
 
 def upsample(input: Tensor, size=None, scale_factor=None, mode: str = "nearest",
@@ -401,7 +404,7 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mod
     def build():
         return _grid_body(mode, padding_mode, bool(align_corners), nd)
 
-    return fused(_grid, key, build, (input, grid), input._dtype)
+    return fused(_grid[nd], key, build, (input, grid), input._dtype)
 
 
 def _linspace_neg1(n, align_corners, npdt):
