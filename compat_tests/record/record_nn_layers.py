@@ -238,6 +238,8 @@ CASES = [
     ("sequential_ordered", "nn.Sequential(OrderedDict([('conv', nn.Conv2d(1, 2, 3)), "
      "('bn', nn.BatchNorm2d(2)), ('act', nn.ReLU()), ('pool', nn.MaxPool2d(2)), "
      "('flat', nn.Flatten()), ('fc', nn.Linear(8, 3))]))", [((2, 1, 6, 6), "f")], "train"),
+    ("adaptive_log_softmax", "nn.AdaptiveLogSoftmaxWithLoss(8, 10, cutoffs=[3, 6], div_value=2.0)",
+     [((5, 8), "f"), ((5,), "c", [0, 4, 9, 2, 7])], "train"),
 ]
 
 FLOAT_KINDS = {"f", "p", "prob", "logsm"}  # these require grad; "pm1" and a "!" suffix do not
