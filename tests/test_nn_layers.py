@@ -283,3 +283,29 @@ def test_packed_sequences_match_per_sequence_runs():
     assert [s.tolist() for s in unpack_sequence(pack_sequence(seqs))] == [s.tolist() for s in seqs]
     with pytest.raises(RuntimeError, match="`lengths` array must be sorted in decreasing order"):
         pack_padded_sequence(x, lengths)
+
+
+def test_fuse_bn_and_skip_init():
+    torch.manual_seed(0)
+    conv, bn = nn.Conv2d(2, 3, 3), nn.BatchNorm2d(3)
+    with torch.no_grad():
+        bn.running_mean.uniform_(-1, 1)
+        bn.running_var.uniform_(0.5, 2)
+        bn.weight.uniform_(0.5, 2)
+        bn.bias.uniform_(-1, 1)
+    conv.eval()
+    bn.eval()
+    fused = nn.utils.fuse_conv_bn_eval(conv, bn)
+    x = torch.randn(1, 2, 5, 5)
+    assert torch.allclose(fused(x), bn(conv(x)), atol=1e-5)
+    assert isinstance(fused.weight, nn.Parameter) and fused is not conv
+    lin, bn1 = nn.Linear(4, 3).eval(), nn.BatchNorm1d(3).eval()
+    with torch.no_grad():
+        bn1.running_var.fill_(4.0)
+    fl = nn.utils.fuse_linear_bn_eval(lin, bn1)
+    y = torch.randn(2, 4)
+    assert torch.allclose(fl(y), bn1(lin(y)), atol=1e-5)
+    with pytest.raises(AssertionError, match="Fusion only for eval!"):
+        nn.utils.fuse_conv_bn_eval(conv.train(), bn)
+    m = nn.utils.skip_init(nn.Linear, 5, 2)
+    assert type(m) is nn.Linear and m.weight.shape == (2, 5)
