@@ -422,6 +422,8 @@ def _adaptive_params(fname, input, nd, output_size, is_max):
     check_tensor(input, fname)
     if isinstance(output_size, Tensor):
         output_size = output_size.tolist()
+    if output_size is None:
+        raise TypeError("object of type 'NoneType' has no len()")
     if isinstance(output_size, (list, tuple)):
         osz = tuple(output_size)
         if nd == 1 and len(osz) != 1:
@@ -598,8 +600,8 @@ def _max_unpool(fname, nd, input, indices, kernel_size, stride, padding, output_
         for i in range(nd):
             lo, hi = default[i] - s[i], default[i] + s[i]
             if not lo < osz[i] < hi:
-                raise ValueError(f'invalid output_size "{osz}" (dim {i} must be between {lo} '
-                                 f'and {hi})')
+                raise ValueError(f'invalid output_size "{output_size}" (dim {i} must be between '
+                                 f'{lo} and {hi})')
         o = tuple(osz)
     if tuple(indices.shape) != tuple(input.shape):
         raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor "

@@ -118,6 +118,13 @@ def _apply_matrices(x, mats, nd):
     return x
 
 
+def _size_msg(L, out):
+    names = ("D", "H", "W")[3 - len(L):]
+    i = ", ".join(f"{n}: {v}" for n, v in zip(names, L, strict=True))
+    o = ", ".join(f"{n}: {v}" for n, v in zip(names, out, strict=True))
+    return f"Input and output sizes should be greater than 0, but got input ({i}) and output ({o})"
+
+
 def _seq(v):
     return isinstance(v, (list, tuple, Size))
 
@@ -184,9 +191,7 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
                                       f"bilinear | bicubic | trilinear | area | nearest-exact "
                                       f"(got {mode})")
         if any(o <= 0 for o in out):
-            raise RuntimeError(f"Input and output sizes should be greater than 0, but got input "
-                               f"({', '.join(map(str, L))}) and output "
-                               f"({', '.join(map(str, out))})")
+            raise RuntimeError(_size_msg(L, out))
         exact = mode == "nearest-exact"
         key = (input._dtype, nd, L, out, scales, exact)
 
@@ -231,8 +236,7 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
         raise NotImplementedError(f'"compute_indices_weights_{kname}" not implemented for '
                                   f'\'{dt._tag}\'')
     if any(o <= 0 for o in out):
-        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input "
-                           f"({', '.join(map(str, L))}) and output ({', '.join(map(str, out))})")
+        raise RuntimeError(_size_msg(L, out))
     key = (dt, mode, L, out, scales, bool(align_corners), _prec())
 
     def build():
