@@ -309,3 +309,36 @@ def test_fuse_bn_and_skip_init():
         nn.utils.fuse_conv_bn_eval(conv.train(), bn)
     m = nn.utils.skip_init(nn.Linear, 5, 2)
     assert type(m) is nn.Linear and m.weight.shape == (2, 5)
+
+
+def test_parametrize():
+    P, PS = nn.utils.parametrize, nn.utils.parametrizations
+
+    class Symmetric(nn.Module):
+        def forward(self, X):
+            return X.triu() + X.triu(1).transpose(-1, -2)
+
+    torch.manual_seed(0)
+    m = nn.Linear(3, 3)
+    P.register_parametrization(m, "weight", Symmetric())
+    assert type(m).__name__ == "ParametrizedLinear"
+    assert list(m.state_dict()) == ["bias", "parametrizations.weight.original"]
+    assert torch.equal(m.weight, m.weight.T)
+    m(torch.ones(2, 3)).sum().backward()
+    assert m.parametrizations.weight.original.grad is not None
+    assert P.is_parametrized(m) and not P.is_parametrized(m, "bias")
+    assert P.type_before_parametrizations(m) is nn.Linear
+    P.remove_parametrizations(m, "weight")
+    assert type(m) is nn.Linear and list(m.state_dict()) == ["bias", "weight"]
+    assert torch.equal(m.weight, m.weight.T)
+
+    w = PS.weight_norm(nn.Linear(4, 2))
+    assert list(w.state_dict()) == ["bias", "parametrizations.weight.original0",
+                                    "parametrizations.weight.original1"]
+    assert w.parametrizations.weight.original0.shape == (2, 1)
+    o = PS.orthogonal(nn.Linear(3, 5))
+    assert torch.allclose(o.weight.T @ o.weight, torch.eye(3), atol=1e-5)
+    s = PS.spectral_norm(nn.Linear(6, 4))
+    for _ in range(10):
+        s(torch.ones(1, 6))
+    assert torch.linalg.matrix_norm(s.weight.detach(), 2).item() == pytest.approx(1.0, abs=1e-3)

@@ -2,7 +2,7 @@
 weight_norm and spectral_norm (the hook-based versions)."""
 
 from ..modules.utils import consume_prefix_in_state_dict_if_present
-from . import rnn
+from . import parametrizations, parametrize, rnn
 from .clip_grad import (
     clip_grad_norm,
     clip_grad_norm_,
@@ -32,6 +32,8 @@ __all__ = [
     "fuse_linear_bn_eval",
     "fuse_linear_bn_weights",
     "get_total_norm",
+    "parametrizations",
+    "parametrize",
     "parameters_to_vector",
     "remove_spectral_norm",
     "remove_weight_norm",
