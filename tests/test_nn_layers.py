@@ -342,3 +342,20 @@ def test_parametrize():
     for _ in range(10):
         s(torch.ones(1, 6))
     assert torch.linalg.matrix_norm(s.weight.detach(), 2).item() == pytest.approx(1.0, abs=1e-3)
+
+
+def test_stateless_functional_call():
+    m = nn.Linear(2, 1)
+    w = torch.tensor([[1.0, 2.0]], requires_grad=True)
+    b = torch.tensor([0.5])
+    x = torch.tensor([[3.0, 4.0]])
+    with pytest.warns(FutureWarning, match="stateless.functional_call` is deprecated"):
+        out = nn.utils.stateless.functional_call(m, {"weight": w, "bias": b}, (x,))
+    assert out.tolist() == [[11.5]]
+    out.sum().backward()
+    assert w.grad.tolist() == [[3.0, 4.0]]
+    assert isinstance(m.weight, nn.Parameter) and m.weight is not w  # restored
+    with pytest.raises(RuntimeError, match="Error\\(s\\) in reparametrizing for Linear:\n\t"
+                                           "Missing key\\(s\\): 'bias'."), \
+            pytest.warns(FutureWarning):
+        nn.utils.stateless.functional_call(m, {"weight": w}, x, strict=True)

@@ -2,7 +2,7 @@
 weight_norm and spectral_norm (the hook-based versions)."""
 
 from ..modules.utils import consume_prefix_in_state_dict_if_present
-from . import parametrizations, parametrize, rnn
+from . import parametrizations, parametrize, rnn, stateless
 from .clip_grad import (
     clip_grad_norm,
     clip_grad_norm_,
@@ -40,6 +40,7 @@ __all__ = [
     "rnn",
     "skip_init",
     "spectral_norm",
+    "stateless",
     "vector_to_parameters",
     "weight_norm",
 ]
