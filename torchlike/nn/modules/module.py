@@ -1276,8 +1276,13 @@ class Module:
 
     def compile(self, *args, **kwargs) -> None:
         """torch.nn.Module.compile: route calls through torchlike.compile(self._call_impl)."""
-        from ... import compile as _compile
+        import torchlike
 
+        _compile = getattr(torchlike, "compile", None)
+        if _compile is None:
+            raise NotImplementedError(
+                "torchlike.compile is not available yet, so Module.compile() cannot be used"
+            )
         self._compiled_call_impl = _compile(self._call_impl, *args, **kwargs)
 
 
