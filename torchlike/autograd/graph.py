@@ -567,7 +567,9 @@ def _dependencies(fn, args) -> tuple:
     from jax.extend.core import Literal
 
     jaxpr = jax.make_jaxpr(fn)(*args).jaxpr
-    dep = {v: frozenset((i,)) for i, v in enumerate(jaxpr.invars)}
+    # invars are the flattened leaves: None args (e.g. an absent bias) have none
+    pos = [i for i, a in enumerate(args) for _ in jax.tree_util.tree_leaves(a)]
+    dep = {v: frozenset((pos[j],)) for j, v in enumerate(jaxpr.invars)}
     empty = frozenset()
     for eqn in jaxpr.eqns:
         d = empty.union(*(dep.get(v, empty) for v in eqn.invars if not isinstance(v, Literal)))
