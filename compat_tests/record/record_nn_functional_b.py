@@ -37,6 +37,11 @@ x = rnd(2, 3, 7, grad=True); w = rnd(4, 3, 4, seed=1, grad=True); b = rnd(4, see
 y = F.conv1d(x, w, b, padding="same", dilation=2)
 out["y"] = y; out["gx"], out["gw"], out["gb"] = grads(y, x, w, b)
 ''',
+    "conv_double_backward_no_bias": '''
+x = rnd(1, 2, 5, 6, grad=True); w = rnd(3, 2, 2, 2, seed=1, grad=True)
+g, = torch.autograd.grad((F.conv2d(x, w) ** 2).sum(), x, create_graph=True)
+out["gg_x"], out["gg_w"] = torch.autograd.grad((g ** 2).sum(), (x, w))
+''',
     "conv2d_groups_valid": '''
 x = rnd(1, 4, 6, 5, grad=True); w = rnd(6, 2, 3, 2, seed=1, grad=True)
 y = F.conv2d(x, w, None, stride=(2, 1), padding="valid", groups=2)
