@@ -102,6 +102,15 @@ for k, v in outs.items():
     out[k] = v
     out["g_" + k], = grads(v, x)
 ''',
+    "interpolate_antialias": '''
+x = rnd(1, 2, 9, 13, grad=True)
+a = F.interpolate(x, size=(4, 5), mode="bilinear", antialias=True)
+b = F.interpolate(x, scale_factor=(0.37, 1.6), mode="bicubic", antialias=True)
+c = F.interpolate(x, size=(5, 3), mode="bicubic", antialias=True, align_corners=True)
+out["a"], out["b"], out["c"] = a, b, c
+out["ga"], = grads(a, x)
+out["gb"], = grads(b, x)
+''',
     "grid_sample_modes": '''
 x = rnd(2, 3, 4, 5, grad=True)
 g = (rnd(2, 3, 6, 2, seed=1) * 0.9).requires_grad_()

@@ -28,6 +28,8 @@ __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "
 
 _interp = {m: Op(f"upsample_{m}", f"Upsample{m.capitalize()}{n}DBackward0")
            for m, n in (("linear", 1), ("bilinear", 2), ("bicubic", 2), ("trilinear", 3))}
+_interp_aa = {m: Op(f"upsample_{m}_aa", f"Upsample{m.capitalize()}2DAaBackward0")
+              for m in ("bilinear", "bicubic")}
 _nearest = {(n, e): Op(f"upsample_nearest{'_exact' if e else ''}{n}d",
                        f"UpsampleNearest{'Exact' if e else ''}{n}DBackward0")
             for n in (1, 2, 3) for e in (False, True)}
@@ -94,6 +96,40 @@ def _cubic_matrix(L, n_out, align_corners, scale, ct):
     return m
 
 
+def _aa_matrix(L, n_out, align_corners, scale, ct, cubic):
+    """torch's antialiased weights (_compute_indices_min_size_weights_aa): the filter is
+    stretched by the downscale factor and each row renormalised; in torch's mixed precision."""
+    sc = _scale(L, n_out, align_corners, scale, ct)
+    half = 2.0 if cubic else 1.0
+    support = ct(half * sc) if sc >= 1.0 else ct(half)
+    invscale = float(ct(1.0 / sc)) if sc >= 1.0 else 1.0
+    a = ct(-0.5)
+
+    def filt(x):
+        x = abs(ct(x))
+        if not cubic:
+            return ct(1) - x if x < 1 else ct(0)
+        if x < 1:
+            return ((a + 2) * x - (a + 3)) * x * x + 1
+        if x < 2:
+            return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+        return ct(0)
+
+    max_interp = int(math.ceil(support)) * 2 + 1
+    m = np.zeros((n_out, L), ct)
+    for i in range(n_out):
+        center = ct(float(sc) * (i + 0.5))
+        xmin = max(int(float(center - support) + 0.5), 0)
+        xsize = min(max(min(int(float(center + support) + 0.5), L) - xmin, 0), max_interp)
+        w = [filt((float(ct(ct(j + xmin) - center)) + 0.5) * invscale) for j in range(xsize)]
+        total = ct(0)
+        for v in w:
+            total = ct(total + v)
+        if total != 0:
+            m[i, xmin:xmin + xsize] = [ct(v / total) for v in w]
+    return m
+
+
 def _nearest_index(L, n_out, scale, exact, shortcut=False):
     # torch computes nearest source indices in float32 (compute_scales_value<float>).  Its
     # nearest_idx (used by the 2D forward and every backward) maps out == in to the identity
@@ -132,7 +168,7 @@ def _seq(v):
 def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "nearest",
                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
                 antialias: bool = False) -> Tensor:
-    """torch.nn.functional.interpolate (antialias=True is not implemented)."""
+    """torch.nn.functional.interpolate."""
     check_tensor(input, "interpolate")
     nd = input.dim() - 2
     if mode in ("nearest", "area", "nearest-exact"):
@@ -144,8 +180,6 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
     if antialias and not (mode in ("bilinear", "bicubic") and input.dim() == 4):
         raise ValueError("Anti-alias option is restricted to bilinear and bicubic modes and "
                          "requires a 4-D tensor as input")
-    if antialias:
-        raise NotImplementedError("interpolate(antialias=True) is not implemented in torchlike")
     if nd < 1:
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got "
                                   f"{input.dim()}D) for the modes: nearest | linear | bilinear | "
@@ -237,11 +271,15 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
                                   f'\'{dt._tag}\'')
     if any(o <= 0 for o in out):
         raise RuntimeError(_size_msg(L, out))
-    key = (dt, mode, L, out, scales, bool(align_corners), _prec())
+    key = (dt, mode, L, out, scales, bool(align_corners), _prec(), bool(antialias))
 
     def build():
         ct = np.float64 if dt is _dt.float64 else np.float32
-        mk = _cubic_matrix if mode == "bicubic" else _linear_matrix
+        if antialias:
+            def mk(*a):
+                return _aa_matrix(*a, cubic=mode == "bicubic")
+        else:
+            mk = _cubic_matrix if mode == "bicubic" else _linear_matrix
         mats = [mk(L[i], out[i], align_corners, None if scales is None else scales[i], ct)
                 for i in range(nd)]
 
@@ -250,7 +288,7 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
 
         return f
 
-    return fused(_interp[mode], key, build, (input,), dt)
+    return fused(_interp_aa[mode] if antialias else _interp[mode], key, build, (input,), dt)
 
 
 def upsample(input: Tensor, size=None, scale_factor=None, mode: str = "nearest",
