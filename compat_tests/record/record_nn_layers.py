@@ -240,6 +240,8 @@ CASES = [
      "('flat', nn.Flatten()), ('fc', nn.Linear(8, 3))]))", [((2, 1, 6, 6), "f")], "train"),
     ("adaptive_log_softmax", "nn.AdaptiveLogSoftmaxWithLoss(8, 10, cutoffs=[3, 6], div_value=2.0)",
      [((5, 8), "f"), ((5,), "c", [0, 4, 9, 2, 7])], "train"),
+    ("loss_linear_cross_entropy", "nn.LinearCrossEntropyLoss(4, 5, bias=True, "
+     "label_smoothing=0.1)", [((3, 4), "f"), ((3,), "i", 5)], "train"),
 ]
 
 FLOAT_KINDS = {"f", "p", "prob", "logsm"}  # these require grad; "pm1" and a "!" suffix do not
