@@ -137,12 +137,7 @@ class _ConvNd(Module):
 
     def reset_parameters(self) -> None:
         with torch.no_grad():
-            if not self.weight.is_contiguous():
-                temp_weight = torch.empty_like(self.weight, memory_format=torch.contiguous_format)
-                init.kaiming_uniform_(temp_weight, a=math.sqrt(5))
-                self.weight.copy_(temp_weight)
-            else:
-                init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+            init.kaiming_uniform_(self.weight, a=math.sqrt(5))
             if self.bias is not None:
                 fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
                 bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import torchlike as torch
 
 from ..._core.tensor import Tensor
+from ..modules.module import _typename
 
 __all__ = ["parameters_to_vector", "vector_to_parameters"]
 
@@ -40,11 +41,7 @@ def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
 def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     """torch.nn.utils.vector_to_parameters: slice ``vec`` into the parameters' ``.data``."""
     if not isinstance(vec, Tensor):
-        raise TypeError(
-            f"expected torch.Tensor, but got: {torch.typename(vec)}"
-            if hasattr(torch, "typename")
-            else f"expected torch.Tensor, but got: {type(vec).__name__}"
-        )
+        raise TypeError(f"expected torch.Tensor, but got: {_typename(vec)}")
     param_device = None
     pointer = 0
     for param in parameters:
