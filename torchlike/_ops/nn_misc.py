@@ -18,7 +18,7 @@ from jax import lax
 
 from .._core import dtypes as _dt
 from .._core.grad_mode import no_grad
-from .._core.registry import Op, wrap_dim
+from .._core.registry import Op, export, wrap_dim
 from .._core.registry import inplace as _inplace
 from .._core.tensor import Tensor
 from . import random as _random
@@ -621,6 +621,18 @@ def channel_shuffle(input: Tensor, groups: int) -> Tensor:
 
 
 native_channel_shuffle = channel_shuffle
+
+
+_pad_fn = pad
+
+
+def constant_pad_nd(input: Tensor, pad, value: float = 0) -> Tensor:
+    """torch.constant_pad_nd: F.pad in constant mode."""
+    return _pad_fn(input, pad, "constant", value)
+
+
+export(constant_pad_nd, method=False)
+export(pdist, method=False)
 
 __all__ = [
     "dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout",

@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._core.grad_mode import no_grad
-from .._core.registry import Op, run, wrap_dim
+from .._core.registry import Op, export, run, wrap_dim
 from .._core.registry import inplace as _inplace
 from .._core.tensor import Tensor
 from .nn_activation import check_tensor, dtypes_of, float_of, fused, opmath
@@ -389,5 +389,42 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
     return r
 
 
+# ---------------------------------------------------------------- torch.native_* forms
+
+
+def _mean_rstd(x: Tensor, dims, eps: float, keepdim: bool):
+    mean = x.mean(dims, keepdim=keepdim)
+    return mean, (x.var(dims, correction=0, keepdim=keepdim) + eps).rsqrt()
+
+
+def native_layer_norm(input: Tensor, normalized_shape, weight: Tensor | None,
+                      bias: Tensor | None, eps: float) -> tuple:
+    """torch.native_layer_norm: (output, mean, rstd), statistics with the normalized dims kept."""
+    out = layer_norm(input, normalized_shape, weight, bias, eps)
+    ns = _norm_shape(normalized_shape)
+    dims = tuple(range(input.dim() - len(ns), input.dim()))
+    return (out, *_mean_rstd(input, dims, eps, True))
+
+
+def native_batch_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None,
+                      running_mean: Tensor | None, running_var: Tensor | None, training: bool,
+                      momentum: float, eps: float) -> tuple:
+    """torch.native_batch_norm: (output, save_mean, save_invstd); empty statistics in eval."""
+    out = batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+    if training:
+        return (out, *_mean_rstd(input, (0, *range(2, input.dim())), eps, False))
+    empty = input.new_empty((0,))
+    return out, empty, empty.clone()
+
+
+def native_group_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None, N: int, C: int,
+                      HxW: int, group: int, eps: float) -> tuple:
+    """torch.native_group_norm: (output, mean, rstd) with statistics of shape (N, group)."""
+    out = group_norm(input, group, weight, bias, eps)
+    return (out, *_mean_rstd(input.reshape(N, group, -1), -1, eps, False))
+
+
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "rms_norm", "group_norm",
            "local_response_norm", "normalize"]
+for _f in (native_layer_norm, native_batch_norm, native_group_norm):
+    export(_f, method=False)
