@@ -20,28 +20,29 @@ BATCH = 32
 LR = 0.01
 
 
-def _params(lib, rng):
-    ps = []
-    for i, o in zip(SIZES[:-1], SIZES[1:]):
+def _model(lib, rng):
+    """nn.Sequential of Linear/ReLU with weights drawn from ``rng`` (same for both libraries)."""
+    nn = lib.nn
+    layers = []
+    for k, (i, o) in enumerate(zip(SIZES[:-1], SIZES[1:], strict=True)):
+        lin = nn.Linear(i, o)
         bound = 1 / np.sqrt(i)
-        ps.append(lib.tensor(rng.uniform(-bound, bound, (i, o)).astype(np.float32), requires_grad=True))
-        ps.append(lib.tensor(rng.uniform(-bound, bound, (o,)).astype(np.float32), requires_grad=True))
-    return ps
+        with lib.no_grad():
+            lin.weight.copy_(lib.tensor(rng.uniform(-bound, bound, (o, i)).astype(np.float32)))
+            lin.bias.copy_(lib.tensor(rng.uniform(-bound, bound, (o,)).astype(np.float32)))
+        layers.append(lin)
+        if k < len(SIZES) - 2:
+            layers.append(nn.ReLU())
+    model = nn.Sequential(*layers)
+    return model, lib.optim.SGD(model.parameters(), lr=LR)
 
 
-def eager_step(lib, ps, x, y):
+def eager_step(lib, model, opt, x, y):
     """One training step, torch-style, for torch or torchlike."""
-    h = x
-    for k in range(0, len(ps), 2):
-        h = h @ ps[k] + ps[k + 1]
-        if k < len(ps) - 2:
-            h = h.relu()
-    loss = ((h - y) ** 2).mean()
+    opt.zero_grad()
+    loss = lib.nn.functional.mse_loss(model(x), y)
     loss.backward()
-    with lib.no_grad():
-        for p in ps:
-            p -= LR * p.grad
-            p.grad = None
+    opt.step()
     return loss
 
 
@@ -68,24 +69,25 @@ def main() -> None:
     yn = rng.standard_normal((BATCH, SIZES[-1])).astype(np.float32)
     results = {}
 
-    ps = _params(torchlike, np.random.default_rng(1))
+    model, opt = _model(torchlike, np.random.default_rng(1))
     x, y = torchlike.tensor(xn), torchlike.tensor(yn)
-    results["torchlike eager"] = _time(lambda: eager_step(torchlike, ps, x, y).jax().block_until_ready())
+    results["torchlike eager"] = _time(
+        lambda: eager_step(torchlike, model, opt, x, y).jax().block_until_ready())
 
     try:
         import torch
 
         torch.set_num_threads(1)
-        tps = _params(torch, np.random.default_rng(1))
+        tmodel, topt = _model(torch, np.random.default_rng(1))
         tx, ty = torch.tensor(xn), torch.tensor(yn)
-        results["torch eager"] = _time(lambda: eager_step(torch, tps, tx, ty))
+        results["torch eager"] = _time(lambda: eager_step(torch, tmodel, topt, tx, ty))
     except ImportError:
         pass
 
     def loss_fn(params, x, y):
         h = x
         for k in range(0, len(params), 2):
-            h = jnp.matmul(h, params[k], precision="highest") + params[k + 1]
+            h = jnp.matmul(h, params[k].T, precision="highest") + params[k + 1]
             if k < len(params) - 2:
                 h = jax.nn.relu(h)
         return jnp.mean((h - y) ** 2)
@@ -94,7 +96,7 @@ def main() -> None:
         g = jax.grad(loss_fn)(params, x, y)
         return [p - LR * gp for p, gp in zip(params, g)]
 
-    jps = [p.jax() for p in _params(torchlike, np.random.default_rng(1))]
+    jps = [p.detach().jax() for p in _model(torchlike, np.random.default_rng(1))[0].parameters()]
     jx, jy = jnp.asarray(xn), jnp.asarray(yn)
     results["jax eager (jax.grad, no jit)"] = _time(
         lambda: jax.block_until_ready(step(jps, jx, jy)), n=20, rounds=3)

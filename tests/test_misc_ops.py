@@ -99,3 +99,25 @@ def test_seed_is_nondeterministic_int_and_reseeds():
 def test_set_num_threads_rejects_bad_values(bad, msg):
     with pytest.raises(RuntimeError, match=msg):
         torch.set_num_threads(bad)
+
+
+@pytest.mark.parametrize("name", ["eig", "lstsq", "symeig", "matrix_rank"])
+def test_removed_linalg_functions_raise_as_torch(name):
+    a = torch.tensor([[3.0, 4.0], [0.0, 0.0]])
+    args = (a, a) if name == "lstsq" else (a,)
+    with pytest.raises(RuntimeError, match="deprecated since version 1.9 and is now removed"):
+        getattr(torch, name)(*args)
+    if name != "matrix_rank":  # torch has no Tensor.matrix_rank
+        with pytest.raises(RuntimeError, match="deprecated since version 1.9"):
+            getattr(a, name)(*args[1:])
+
+
+def test_deprecated_norms_windows_and_channel_shuffle():
+    a = torch.tensor([[3.0, 4.0], [0.0, 0.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert torch.frobenius_norm(a, (0, 1)).item() == 5.0
+        assert abs(torch.nuclear_norm(a).item() - 5.0) < 1e-6
+    assert np.allclose(torch.bartlett_window(5).numpy(), [0.0, 0.4, 0.8, 0.8, 0.4])
+    x = torch.arange(4.0).reshape(1, 4, 1)
+    assert vals(torch.nn.functional.native_channel_shuffle(x, 2).flatten()) == [0.0, 2.0, 1.0, 3.0]
