@@ -2,8 +2,8 @@
 
 Run: python benchmarks/mlp_step.py   (torch column appears when torch is importable)
 
-The model is written with raw tensors and ``autograd`` (the nn issue will switch it to
-``nn.Linear``/``optim.SGD``): the same function body runs on torchlike and torch.  JAX's
+The model is ``nn.Sequential`` of ``nn.Linear``/``nn.ReLU`` with ``F.mse_loss`` and
+``optim.SGD``: the same function body runs on torchlike and torch.  JAX's
 columns are the same step written functionally: ``jax.grad`` un-jitted (what eager JAX
 costs) and one ``jax.jit`` of the whole step (the compiled floor torchlike.compile aims at).
 """
