@@ -359,3 +359,19 @@ def test_stateless_functional_call():
                                            "Missing key\\(s\\): 'bias'."), \
             pytest.warns(FutureWarning):
         nn.utils.stateless.functional_call(m, {"weight": w}, x, strict=True)
+
+
+def test_sync_batchnorm_single_process():
+    m = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2), nn.Sequential(nn.BatchNorm2d(2)))
+    s = nn.SyncBatchNorm.convert_sync_batchnorm(m)
+    assert type(s[1]) is nn.SyncBatchNorm and type(s[2][0]) is nn.SyncBatchNorm
+    assert s[1].running_mean is m[1].running_mean and s[1].weight is m[1].weight
+    x = torch.randn(2, 1, 5, 5)
+    ref = nn.BatchNorm2d(2)
+    ref.load_state_dict(s[1].state_dict())
+    y = s[0](x)
+    assert torch.allclose(s[1](y), ref(y), atol=1e-6)
+    assert s[1].num_batches_tracked.item() == 1
+    assert torch.allclose(s[1].running_mean, ref.running_mean)
+    with pytest.raises(ValueError, match="expected at least 2D input \\(got 1D input\\)"):
+        s[1](torch.ones(3))
