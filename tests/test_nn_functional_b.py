@@ -157,3 +157,16 @@ def test_lp_pool_fold_affine_grid_identities():
     g = F.affine_grid(torch.tensor([[[1.0, 0, 0], [0, 1, 0]]]), (1, 1, 2, 3), align_corners=True)
     np.testing.assert_allclose(g.numpy()[0, :, :, 0], [[-1, 0, 1], [-1, 0, 1]])
     np.testing.assert_allclose(g.numpy()[0, :, :, 1], [[-1, -1, -1], [1, 1, 1]])
+
+
+def test_kernels_follow_shapes():
+    # a cached kernel must not keep the sizes of the call that built it
+    for L, S in ((2, 3), (4, 6)):
+        q, k = torch.randn(1, 1, L, 4), torch.randn(1, 1, S, 4)
+        y = F.scaled_dot_product_attention(q, k, k, is_causal=True)
+        # row 0 sees only key 0
+        np.testing.assert_allclose(y[0, 0, 0].numpy(), k[0, 0, 0].numpy(), rtol=1e-6)
+    for n, c in ((1, 2), (3, 4)):
+        assert F.fold(torch.ones(n, c * 4, 9), (4, 4), 2).shape == (n, c, 4, 4)
+        assert F.fractional_max_pool2d(torch.randn(n, c, 7, 7), 2, output_size=3).shape == \
+            (n, c, 3, 3)

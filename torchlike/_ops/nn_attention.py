@@ -85,7 +85,6 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     if p < 0 or p > 1:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     sc = 1.0 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
-    L, S = query.shape[-2], key.shape[-2]
     extra = ()
     if p > 0:
         extra = _random.default_generator._next()
@@ -103,7 +102,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
             s = jnp.matmul(q * jnp.asarray(root, q.dtype),
                            jnp.swapaxes(k * jnp.asarray(root, k.dtype), -1, -2), precision=prec)
             if is_causal:
-                s = jnp.where(jnp.tril(jnp.ones((L, S), bool)), s, -jnp.inf)
+                s = jnp.where(jnp.tril(jnp.ones(s.shape[-2:], bool)), s, -jnp.inf)
             if m is not None:
                 if m.dtype == jnp.bool_:
                     s = jnp.where(m, s, -jnp.inf)

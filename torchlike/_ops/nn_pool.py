@@ -691,6 +691,7 @@ def _fractional(fname, nd, input, kernel_size, output_size, output_ratio, return
     def build():
         def f(x, samples):
             lead = x.shape[:-nd]
+            n, c = samples.shape[:2]
             xb = x.reshape((n, c, math.prod(L)))
             flat = jnp.zeros((n, c) + o + k, jnp.int64)
             for i in range(nd):

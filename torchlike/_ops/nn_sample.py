@@ -610,8 +610,8 @@ def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=
 
         def f(x):
             lead = x.shape[:-2]
-            c = cols // kk
-            xv = x.reshape(lead + (c, kk * L))
+            c = x.shape[-2] // kk
+            xv = x.reshape(lead + (c, kk * x.shape[-1]))
             out = jnp.zeros(lead + (c, hp * wp), x.dtype).at[..., jnp.asarray(tab)].add(xv)
             out = out.reshape(lead + (c, hp, wp))
             return out[..., p[0]:p[0] + o[0], p[1]:p[1] + o[1]]
