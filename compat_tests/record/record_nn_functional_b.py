@@ -52,6 +52,11 @@ x = rnd(1, 2, 3, 2, 3, grad=True); w = rnd(2, 3, 2, 2, 2, seed=1, grad=True)
 y = F.conv_transpose3d(x, w, stride=2, padding=1, output_padding=1, dilation=1)
 out["y"] = y; out["gx"], out["gw"] = grads(y, x, w)
 ''',
+    "conv_tbc": '''
+x = rnd(6, 2, 3, grad=True); w = rnd(3, 3, 4, seed=1, grad=True); b = rnd(4, seed=2, grad=True)
+y = F.conv_tbc(x, w, b, 1)
+out["y"] = y; out["gx"], out["gw"], out["gb"] = grads(y, x, w, b)
+''',
     "avg_pool_options": '''
 x = rnd(1, 2, 5, 7, grad=True)
 y1 = F.avg_pool2d(x, 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)

@@ -18,9 +18,10 @@ from . import products as _products
 from .nn_activation import check_tensor, fused
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-           "conv_transpose3d"]
+           "conv_transpose3d", "conv_tbc"]
 
 _conv = Op("convolution", "ConvolutionBackward0")
+_conv_tbc = Op("conv_tbc", "ConvTbcBackward0")
 
 # torch's C++ scalar type names, as its dtype-mismatch messages print them.
 _CPP_NAMES = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
@@ -277,3 +278,41 @@ def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     """torch.nn.functional.conv_transpose3d."""
     return _conv_transposend("conv_transpose3d", 3, input, weight, bias, stride, padding,
                              output_padding, groups, dilation)
+
+
+def conv_tbc(input: Tensor, weight: Tensor, bias: Tensor, pad: int = 0) -> Tensor:
+    """torch.nn.functional.conv_tbc: 1D convolution of (time, batch, channels) input with a
+    (kernel, in, out) weight."""
+    check_tensor(input, "conv_tbc")
+    check_tensor(weight, "conv_tbc", "weight", 2)
+    check_tensor(bias, "conv_tbc", "bias", 3)
+    if input.dim() != 3:
+        raise RuntimeError("Input must have 3 dims: time, batch, in_channel")
+    if weight.dim() != 3:
+        raise RuntimeError("Weight tensor must have 3 dims: kernel_width, in_channels, "
+                           "out_channels.")
+    if bias.dim() != 1:
+        raise RuntimeError("Bias must be 1-D")
+    if input.shape[2] != weight.shape[1]:
+        raise RuntimeError("Input dim 2 (input channels) is not == dim 1 in the weight tensor")
+    if weight.shape[2] != bias.shape[0]:
+        raise RuntimeError("Bias size must equal dim 2 in the weight tensor (output channels).")
+    if not (input._dtype is weight._dtype is bias._dtype):
+        raise RuntimeError(f"expected scalar type {input._dtype._tag} but found "
+                           f"{(weight if weight._dtype is not input._dtype else bias)._dtype._tag}")
+    pad = int(pad)
+    dt = input._dtype
+    prec = _prec(dt)
+    key = (dt, pad, prec)
+
+    def build():
+        dn = lax.conv_dimension_numbers((1, 1, 1), (1, 1, 1), ("WNC", "WIO", "WNC"))
+
+        def f(x, w, b):
+            y = lax.conv_general_dilated(x, w, (1,), ((pad, pad),), dimension_numbers=dn,
+                                         precision=prec)
+            return (y + b).astype(dt.np)
+
+        return f
+
+    return fused(_conv_tbc, key, build, (input, weight, bias), dt)
