@@ -170,3 +170,10 @@ def test_kernels_follow_shapes():
         assert F.fold(torch.ones(n, c * 4, 9), (4, 4), 2).shape == (n, c, 4, 4)
         assert F.fractional_max_pool2d(torch.randn(n, c, 7, 7), 2, output_size=3).shape == \
             (n, c, 3, 3)
+
+
+def test_conv_tbc_is_conv1d_on_time_batch_channels():
+    x, w, b = torch.randn(6, 2, 3), torch.randn(3, 3, 4), torch.randn(4)
+    y = F.conv_tbc(x, w, b, 1)
+    ref = F.conv1d(x.permute(1, 2, 0), w.permute(2, 1, 0), b, padding=1).permute(2, 0, 1)
+    np.testing.assert_allclose(y.numpy(), ref.numpy(), rtol=1e-5, atol=1e-5)
