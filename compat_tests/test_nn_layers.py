@@ -28,12 +28,7 @@ CASES = sorted(k for k in META if not k.startswith("__"))
 RTOL, ATOL = 2e-4, 2e-5
 # Divergences that live in torchlike.nn.functional (torchlike/_ops/nn_loss.py), not in the
 # modules: reported to its owner.
-KNOWN_F_BUGS = {
-    "loss_cosine_embedding": "F.cosine_embedding_loss broadcasts the (N,) target against the "
-                             "(N, D) inputs and raises when N != D",
-    "loss_ctc": "torch's ctc_loss backward returns exp(log_probs) - posterior (the gradient "
-                "through an implied log_softmax); F.ctc_loss returns the plain derivative",
-}
+KNOWN_F_BUGS: dict[str, str] = {}
 
 
 def _available(ctor: str) -> bool:

@@ -51,7 +51,7 @@ def _common_dtype(*tensors) -> _dt.dtype:
 
 
 def _pointwise_loss(op: Op, fname: str, body, tensors, red: str, params=(), *, check_shape=True,
-                    names=("input", "target"), nodiff=()):
+                    names=("input", "target"), nodiff=(), broadcast=True):
     """An elementwise loss ``body(*arrays, *params)`` over broadcast operands, then ``red``."""
     for i, (t, n) in enumerate(zip(tensors, names, strict=False)):
         check_tensor(t, fname, n, i + 1)
@@ -60,7 +60,8 @@ def _pointwise_loss(op: Op, fname: str, body, tensors, red: str, params=(), *, c
         warnings.warn(f"Using a target size ({list(shapes[1])}) that is different to the input "
                       f"size ({list(shapes[0])}). This will likely lead to incorrect results due "
                       "to broadcasting. Please ensure they have the same size.", stacklevel=3)
-    broadcast_shapes(*shapes)
+    if broadcast:
+        broadcast_shapes(*shapes)
     dt = _common_dtype(*tensors)
     key = (dtypes_key(tensors), dt, red, params)
 
@@ -344,9 +345,15 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
     if input1.dim() != input2.dim() or input1.dim() != td + 1:
         raise RuntimeError(f"{td}D target tensor expects {td + 1}D input tensors, but found "
                            f"inputs with sizes {list(input1.shape)} and {list(input2.shape)}.")
+    # the (N,) target pairs with the rows of the (N, D) inputs, not with their last dim
+    broadcast_shapes(tuple(input1.shape), tuple(input2.shape))
+    if tuple(target.shape) != tuple(input1.shape[:-1]):
+        raise RuntimeError(f"The size of tensor a ({input1.shape[0] if td else 1}) must match the "
+                           f"size of tensor b ({target.shape[0] if td else 1}) at non-singleton "
+                           f"dimension 0")
     return _pointwise_loss(_cosine_emb, "cosine_embedding_loss", _cos_emb_body,
                            (input1, input2, target), red, (float(margin),), check_shape=False,
-                           names=("input1", "input2", "target"), nodiff=(2,))
+                           names=("input1", "input2", "target"), nodiff=(2,), broadcast=False)
 
 
 def _pairwise(a, b, p, eps, keepdim=False):
@@ -765,7 +772,7 @@ def linear_cross_entropy(input: Tensor, linear_weight: Tensor, target: Tensor, *
 _ctc = Op("ctc_loss", "CtcLossBackward0")
 
 
-def _ctc_body(lp, tg, il, tl, blank, red, zero_inf, smax, batched):
+def _ctc_nll(lp, tg, il, tl, blank, smax):
     # lp: (T, N, C) log-probs; tg: (N, S) padded targets; il, tl: (N,) lengths.
     t_max, n, _ = lp.shape
     ext = 2 * smax + 1
@@ -789,8 +796,7 @@ def _ctc_body(lp, tg, il, tl, blank, red, zero_inf, smax, batched):
         a2 = jnp.concatenate([jnp.full((n, 2), neg_inf), alpha[:, :-2]], axis=1)
         a2 = jnp.where(can_skip, a2, neg_inf)
         m = jnp.maximum(jnp.maximum(alpha, a1), a2)
-        ms = jnp.where(jnp.isfinite(m), m, 0.0)
-        new = ms + jnp.log(jnp.exp(alpha - ms) + jnp.exp(a1 - ms) + jnp.exp(a2 - ms)) + lpt
+        new = _lse(m, (alpha, a1, a2)) + lpt
         new = jnp.where(valid_s, new, neg_inf)
         # Past an input's length, alpha stays frozen.
         new = jnp.where((t < il)[:, None], new, alpha)
@@ -801,9 +807,43 @@ def _ctc_body(lp, tg, il, tl, blank, red, zero_inf, smax, batched):
     last = jnp.take_along_axis(alpha, end[:, None], axis=1)[:, 0]
     prev = jnp.take_along_axis(alpha, jnp.maximum(end - 1, 0)[:, None], axis=1)[:, 0]
     prev = jnp.where(tl > 0, prev, neg_inf)
-    m = jnp.maximum(last, prev)
-    ms = jnp.where(jnp.isfinite(m), m, 0.0)
-    nll = -(ms + jnp.log(jnp.exp(last - ms) + jnp.exp(prev - ms)))
+    return -_lse(jnp.maximum(last, prev), (last, prev))
+
+
+def _lse(m, terms):
+    """log(sum(exp(terms))) with max ``m``; -inf (and a zero gradient, not NaN) when every
+    term is -inf."""
+    ok = jnp.isfinite(m)
+    ms = jnp.where(ok, m, 0.0)
+    total = sum(jnp.exp(t - ms) for t in terms)
+    return jnp.where(ok, ms + jnp.log(jnp.where(ok, total, 1.0)), -jnp.inf)
+
+
+def _ctc_torch_grad(lp, tg, il, tl, blank, smax):
+    """Per-sample CTC nll whose gradient is torch's: exp(log_probs) - posterior, i.e. the
+    gradient through the log_softmax torch assumes produced log_probs, zero past input_length."""
+
+    @jax.custom_vjp
+    def nll(lp):
+        return _ctc_nll(lp, tg, il, tl, blank, smax)
+
+    def fwd(lp):
+        out, vjp = jax.vjp(lambda x: _ctc_nll(x, tg, il, tl, blank, smax), lp)
+        return out, (lp, out, vjp)
+
+    def bwd(res, g):
+        lp, out, vjp = res
+        g = jnp.where(jnp.isfinite(out), g, 0.0)
+        (plain,) = vjp(g)
+        live = (jnp.arange(lp.shape[0])[:, None] < il[None, :])[:, :, None]
+        return (plain + jnp.where(live, jnp.exp(lp) * g[None, :, None], 0.0),)
+
+    nll.defvjp(fwd, bwd)
+    return nll(lp)
+
+
+def _ctc_body(lp, tg, il, tl, blank, red, zero_inf, smax, batched):
+    nll = _ctc_torch_grad(lp, tg, il, tl, blank, smax)
     if zero_inf:
         nll = jnp.where(jnp.isinf(nll), 0.0, nll)
     if red == "mean":
