@@ -60,3 +60,14 @@ from . import linalg  # noqa: E402
 from . import optim  # noqa: E402
 from . import nn  # noqa: E402
 from . import utils  # noqa: E402
+
+# torch's top-level aliases of nn.functional ops whose signatures match F's.
+from .nn import functional as _F  # noqa: E402
+for _n in ("conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+           "conv_transpose3d", "conv_tbc", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d",
+           "adaptive_avg_pool1d", "adaptive_max_pool1d", "pixel_shuffle", "pixel_unshuffle",
+           "channel_shuffle", "native_channel_shuffle", "layer_norm", "group_norm",
+           "cosine_similarity", "pairwise_distance", "prelu", "rrelu", "selu", "celu",
+           "hardshrink", "threshold", "bilinear"):
+    globals()[_n] = getattr(_F, _n)
+del _n
