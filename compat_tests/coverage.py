@@ -28,7 +28,7 @@ NOT_PLANNED: dict[str, str] = {
         "_softmax_backward_data", "_unsafe_masked_index", "_unsafe_masked_index_put_accumulate",
         "_upsample_bilinear2d_aa", "slice", "max_pool2d_with_indices_backward",
         "native_dropout_backward",
-        "grid_sampler_2d", "grid_sampler_3d", "torch._scaled_mm", "torch._scaled_mm_v2",
+        "torch._scaled_mm", "torch._scaled_mm_v2",
         "torch.ops.aten._efficient_attention_forward",
         "torch.ops.aten._flash_attention_forward", "torch.ops.aten._safe_softmax.default")},
     **{k: "CUDA-only jiterator test op" for k in (

@@ -41,6 +41,7 @@ from ._ops.random import *  # noqa: E402,F401,F403
 from ._ops.nn_activation import _torch_log_softmax as log_softmax  # noqa: E402,F401
 from ._ops.nn_activation import _torch_softmax as softmax  # noqa: E402,F401
 from ._ops.nn_misc import constant_pad_nd, pdist  # noqa: E402,F401
+from ._ops.nn_sample import grid_sampler_2d, grid_sampler_3d  # noqa: E402,F401
 from ._ops.nn_norm import (  # noqa: E402,F401
     native_batch_norm, native_group_norm, native_layer_norm,
 )

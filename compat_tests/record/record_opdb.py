@@ -47,6 +47,8 @@ FALLBACK_DTYPES = (torch.complex64, torch.float16)
 MAX_SAMPLES = 3  # kept samples per (op, dtype)
 MAX_ELEMS = 300  # total tensor elements in a sample's inputs
 FALLBACK_MAX_ELEMS = 4000  # if no sample fits MAX_ELEMS, try the smallest two below this
+# ops whose every op_db sample is larger (slice_scatter's are all 20x20x20 inputs)
+FALLBACK_OVERRIDES = {"slice_scatter": 10000}
 MAX_OUT_ELEMS = 6000  # total tensor elements in a sample's output
 MAX_EXAMINED = 80  # samples looked at per (op, dtype) before giving up
 MAX_ERROR_INPUTS = 4
@@ -492,7 +494,7 @@ def pick_samples(op, dtype, skipped: dict) -> tuple[list, list]:
                 break
         else:
             skipped["too large"] = skipped.get("too large", 0) + 1
-            if n <= FALLBACK_MAX_ELEMS:
+            if n <= FALLBACK_OVERRIDES.get(op.name, FALLBACK_MAX_ELEMS):
                 big = sorted([*big, (n, len(big), s)], key=lambda t: t[:2])[:2]
     return kept, ([] if kept else [s for _, _, s in big])
 
@@ -509,7 +511,7 @@ def record_case(op, callers: Callers, enc: Encoder, s, dtype, random: bool,
             reason = "unencodable output: " + str(e)
             skipped[reason] = skipped.get(reason, 0) + 1
             return None, random
-        if count_elems(ref[1]) > MAX_OUT_ELEMS:
+        if count_elems(ref[1]) > max(MAX_OUT_ELEMS, FALLBACK_OVERRIDES.get(op.name, 0)):
             skipped["output too large"] = skipped.get("output too large", 0) + 1
             return None, random
         if not random and not same_result(ref, _run(op, inp, args, kwargs, seed=1), True):

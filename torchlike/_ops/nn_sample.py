@@ -682,3 +682,27 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
         return f
 
     return fused(_unshuffle, key, build, (input,), input._dtype)
+
+
+_SAMPLER_MODES = ("bilinear", "nearest", "bicubic")
+_SAMPLER_PADDING = ("zeros", "border", "reflection")
+
+
+def _grid_sampler(dims: int):
+    def fn(input: Tensor, grid: Tensor, interpolation_mode: int, padding_mode: int,
+           align_corners: bool) -> Tensor:
+        check_tensor(input, f"grid_sampler_{dims}d")
+        if input.dim() != dims + 2:
+            raise RuntimeError(f"grid_sampler(): expected {dims + 2}D input and grid with same "
+                               f"number of dimensions, but got input with sizes "
+                               f"{list(input.shape)} and grid with sizes {list(grid.shape)}")
+        return grid_sample(input, grid, _SAMPLER_MODES[int(interpolation_mode)],
+                           _SAMPLER_PADDING[int(padding_mode)], bool(align_corners))
+
+    fn.__name__ = fn.__qualname__ = f"grid_sampler_{dims}d"
+    fn.__doc__ = (f"torch.grid_sampler_{dims}d: F.grid_sample with torch's integer mode codes "
+                  f"(0 bilinear, 1 nearest, 2 bicubic; padding 0 zeros, 1 border, 2 reflection).")
+    return fn
+
+
+grid_sampler_2d, grid_sampler_3d = _grid_sampler(2), _grid_sampler(3)
