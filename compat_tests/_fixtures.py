@@ -193,6 +193,11 @@ class Decoder:
             return slice(*(self.value(x) for x in enc["slice"]))
         if "ellipsis" in enc:
             return Ellipsis
+        if "memory_format" in enc:
+            fmt = getattr(self.tl, enc["memory_format"], None)
+            if fmt is None:
+                raise Unsupported(f"memory_format {enc['memory_format']}")
+            return fmt
         if "device" in enc:
             dev = getattr(self.tl, "device", None)
             return dev(enc["device"]) if dev is not None else enc["device"]

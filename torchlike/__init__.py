@@ -24,6 +24,9 @@ from ._core.grad_mode import (  # noqa: E402,F401
 )
 from ._core.printing import get_printoptions, printoptions, set_printoptions  # noqa: E402,F401
 from ._core.tensor import Size, Tensor  # noqa: E402
+from ._core.memory_format import (  # noqa: E402,F401
+    channels_last, channels_last_3d, contiguous_format, memory_format, preserve_format,
+)
 from ._ops.convert import *  # noqa: E402,F401,F403
 from ._ops.creation import *  # noqa: E402,F401,F403
 from ._ops.indexing import *  # noqa: E402,F401,F403

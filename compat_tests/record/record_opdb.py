@@ -108,7 +108,7 @@ def check_value(v: Any) -> int:
         if isinstance(v, str) and len(v) > 200:
             raise Unencodable("long string")
         return 0
-    if isinstance(v, (torch.dtype, torch.device)):
+    if isinstance(v, (torch.dtype, torch.device, torch.memory_format)):
         return 0
     if isinstance(v, slice):
         return sum(check_value(x) for x in (v.start, v.stop, v.step))
@@ -250,6 +250,8 @@ class Encoder:
             return {"dtype": dtype_name(v)}
         if isinstance(v, torch.device):
             return {"device": str(v)}
+        if isinstance(v, torch.memory_format):
+            return {"memory_format": str(v).removeprefix("torch.")}
         if isinstance(v, torch.Size):
             return {"size": list(v)}
         if isinstance(v, slice):
