@@ -166,3 +166,18 @@ def test_errors_are_torch_classes():
         F.one_hot(torch.tensor([1.0]))
     with pytest.raises(ValueError, match="dropout probability"):
         F.dropout(_x(), p=1.5)
+
+
+def test_margin_and_class_losses_recompile_per_shape():
+    """Kernels that bake in frame/class counts must not be reused across shapes."""
+    for n, c in ((2, 4), (3, 5)):
+        x = torch.zeros(n, c)
+        t = torch.zeros(n, c, dtype=torch.int64)
+        t[:, 1:] = -1
+        assert F.multilabel_margin_loss(x, t).item() == pytest.approx((c - 1) / c)
+        assert F.multi_margin_loss(x, torch.zeros(n, dtype=torch.int64)).item() == pytest.approx(
+            (c - 1) / c)
+        w = torch.ones(c)
+        assert F.nll_loss(x, torch.zeros(n, dtype=torch.int64), w).item() == 0.0
+        assert F.cross_entropy(x, torch.zeros(n, dtype=torch.int64), w).item() == pytest.approx(
+            math.log(c))

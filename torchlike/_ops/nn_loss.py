@@ -495,7 +495,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
         raise RuntimeError("target out of range")
     dt = _common_dtype(input, weight)
     nd = input.dim()
-    key = (dt, nd, p, float(margin), red, weight is not None)
+    key = (dt, nd, p, float(margin), red, weight is not None, nframe, dim)
 
     def build():
         cdt, onp = opmath(dt), dt.np
@@ -536,7 +536,7 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, red
         raise RuntimeError(f"inconsistent target size: {list(target.shape)} for input of size: "
                            f"{list(input.shape)}")
     dt = _common_dtype(input)
-    key = (dt, nd, red)
+    key = (dt, nd, red, nframe, dim)
 
     def build():
         cdt, onp = opmath(dt), dt.np
@@ -618,7 +618,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     dt = input._dtype
     if not dt.is_floating_point:
         raise NotImplementedError(f'"nll_loss_out_frame" not implemented for \'{dt._tag}\'')
-    key = (dt, input.dim(), target.dim(), weight is not None, ignore_index, red)
+    key = (dt, input.dim(), target.dim(), weight is not None, ignore_index, red, c)
 
     def build():
         cdt, onp = opmath(dt), dt.np
@@ -696,7 +696,7 @@ def _cross_entropy(input, target, weight, probs, ignore_index, red, ls, c, op,
                    linear=None):
     dt = input._dtype
     key = (dt, input.dim(), target.dim(), target._dtype, weight is not None, probs,
-           ignore_index, red, ls,
+           ignore_index, red, ls, c,
            None if linear is None else (linear[1], linear[2][0].dim(), linear[2][0]._dtype))
 
     def build():
