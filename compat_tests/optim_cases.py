@@ -88,6 +88,29 @@ LAMBDAS = {"inv": lambda epoch: 1.0 / (1.0 + epoch), "const": lambda epoch: 0.9,
            "sq": lambda epoch: 0.95 ** (epoch * epoch)}
 
 
+def run_optimizer(torch, case):
+    """Run ``case``'s optimizer for its steps; (per-parameter trajectories, optimizer)."""
+    import numpy as np
+
+    params = make_params(torch)
+    opt = build_optimizer(torch, case, params)
+    traj = [[p.detach().numpy().copy()] for p in params]
+    for _ in range(case["steps"]):
+        def closure():
+            opt.zero_grad()
+            value = loss(torch, params, case.get("sign", 1.0), case.get("rosen", 0.01))
+            value.backward()
+            return value
+        if case["opt"] == "LBFGS":
+            opt.step(closure)
+        else:
+            closure()
+            opt.step()
+        for t, p in zip(traj, params, strict=True):
+            t.append(p.detach().numpy().copy())
+    return [np.stack(t) for t in traj], opt
+
+
 def _s(name, sched, steps=20, opt=None, **kwargs):
     return {"name": name, "sched": sched, "kwargs": kwargs, "steps": steps,
             "opt": opt or {"lr": 0.1}}

@@ -23,29 +23,9 @@ DATA = np.load(FIXTURES / "optim.npz")
 RTOL, ATOL = 2e-6, 1e-6
 
 
-def _run(case):
-    params = cases.make_params(torch)
-    opt = cases.build_optimizer(torch, case, params)
-    traj = [[p.detach().numpy().copy()] for p in params]
-    for _ in range(case["steps"]):
-        def closure():
-            opt.zero_grad()
-            loss = cases.loss(torch, params, case.get("sign", 1.0), case.get("rosen", 0.01))
-            loss.backward()
-            return loss
-        if case["opt"] == "LBFGS":
-            opt.step(closure)
-        else:
-            closure()
-            opt.step()
-        for t, p in zip(traj, params, strict=True):
-            t.append(p.detach().numpy().copy())
-    return [np.stack(t) for t in traj], opt
-
-
 @pytest.mark.parametrize("case", cases.OPT_CASES, ids=[c["name"] for c in cases.OPT_CASES])
 def test_optimizer_trajectory(case):
-    trajs, opt = _run(case)
+    trajs, opt = cases.run_optimizer(torch, case)
     for i, t in enumerate(trajs):
         want = DATA[f"opt/{case['name']}/p{i}"]
         if case["opt"] == "LBFGS":

@@ -25,26 +25,6 @@ import optim_cases as cases  # noqa: E402
 FIX = HERE.parent / "fixtures"
 
 
-def run_optimizer(case):
-    params = cases.make_params(torch)
-    opt = cases.build_optimizer(torch, case, params)
-    traj = [[p.detach().numpy().copy()] for p in params]
-    for _ in range(case["steps"]):
-        def closure():
-            opt.zero_grad()
-            loss = cases.loss(torch, params, case.get("sign", 1.0), case.get("rosen", 0.01))
-            loss.backward()
-            return loss
-        if case["opt"] == "LBFGS":
-            opt.step(closure)
-        else:
-            closure()
-            opt.step()
-        for t, p in zip(traj, params, strict=True):
-            t.append(p.detach().numpy().copy())
-    return [np.stack(t) for t in traj], opt
-
-
 def run_scheduler(case):
     params = cases.make_params(torch)
     opt, sched = cases.build_scheduler(torch, case, params)
@@ -67,7 +47,7 @@ def main():
     meta = {"torch": torch.__version__, "optimizers": cases.OPT_CASES,
             "schedulers": cases.SCHED_CASES, "groups": {}, "sched_state_keys": {}}
     for case in cases.OPT_CASES:
-        trajs, opt = run_optimizer(case)
+        trajs, opt = cases.run_optimizer(torch, case)
         for i, t in enumerate(trajs):
             arrays[f"opt/{case['name']}/p{i}"] = t
         g = {k: (list(v) if isinstance(v, tuple) else v)
@@ -87,7 +67,7 @@ def main():
     # An Adam state_dict saved by torch, then torch's five further steps from it.
     case = {"name": "adam_saved", "opt": "Adam", "kwargs": {"lr": 0.01, "amsgrad": True},
             "steps": 20}
-    trajs, opt = run_optimizer(case)
+    trajs, opt = cases.run_optimizer(torch, case)
     params = opt.param_groups[0]["params"]
     torch.save(opt.state_dict(), FIX / "optim_adam_state.pt")
     for i, p in enumerate(params):
