@@ -172,7 +172,8 @@ _index_add = Op("index_add", saved=None)  # torch saves only the index/mask
 def index_add(input, dim: int, index, source, *, alpha=1, out=None) -> Tensor:
     """torch.index_add: input with alpha * source added at ``index`` along dim."""
     d, k = _index_common("index_add", input, dim, index, source,
-                         idx_msg="index_add_(): Expected dtype int32/int64 for index but got: {got}")
+                         idx_msg="index_add_(): Expected dtype int32/int64 for index but "
+                                 "got: {got}")
     _slice_check(input, source, d)
     if source._dtype is not input._dtype:
         raise RuntimeError(f"index_add_(): self ({input._dtype._tag}) and source "
@@ -284,8 +285,8 @@ def index_fill(input, dim: int, index, value) -> Tensor:
     if index.dim() > 1:
         raise RuntimeError("Index has to be a vector/scalar")
     if isinstance(value, Tensor) and value.dim() != 0:
-        raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor "
-                           f"with {value.dim()} dimension(s).")
+        raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got "
+                           f"tensor with {value.dim()} dimension(s).")
     d = wrap_dim(dim, max(input.dim(), 1))
     size = input.shape[d] if input.dim() else 1
     _bounds(index._data, size, "index {index} is out of bounds for dimension " + str(d) +
@@ -295,8 +296,8 @@ def index_fill(input, dim: int, index, value) -> Tensor:
     tensor_value = isinstance(value, Tensor)
     if tensor_value:
         if value._dtype.is_complex and not dt.is_complex:
-            raise RuntimeError("index_fill_(): Converting complex Scalar to non-complex type is not "
-                               "supported")
+            raise RuntimeError("index_fill_(): Converting complex Scalar to non-complex type is "
+                               "not supported")
         v = value._data
     else:
         v = _scalar_value(value, dt, "index_fill_")
@@ -414,7 +415,7 @@ def scatter_reduce(input, dim: int, index, src, reduce: str, *, include_self: bo
             " with size {size}", RuntimeError, 0)
     dt = input._dtype
     dense = reduce == "prod" and _needs_grad(input, src)
-    key = (xshape, ishape, d, reduce, bool(include_self), dense)
+    key = (xshape, ishape, sshape, d, reduce, bool(include_self), dense)
 
     def build():
         def f(a, i, s):

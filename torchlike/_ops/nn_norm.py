@@ -334,7 +334,7 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
     dt = float_of(src)
     c = input.shape[1]
     lo, hi = size // 2, (size - 1) // 2
-    key = (src, nd, int(size), float(alpha), float(beta), float(k))
+    key = (src, nd, c, int(size), float(alpha), float(beta), float(k))
 
     def build():
         cdt, onp = opmath(dt), dt.np
