@@ -46,3 +46,16 @@ def test_scatter_reduce_src_shape():
         got = torch.scatter_reduce(torch.tensor(x), 0, torch.tensor(idx), torch.tensor(src),
                                    "sum").numpy()
         np.testing.assert_array_equal(got, _scatter_sum_ref(x, 0, idx, src))
+
+
+def test_renorm_input_rank():
+    # renorm reduces over every dim but ``dim``: a 2-D and a 3-D input at dim=0 need
+    # different reduction axes.
+    rng = np.random.default_rng(1)
+    for shape in ((3, 4), (3, 4, 5), (3, 2)):
+        x = rng.standard_normal(shape).astype(np.float32)
+        got = torch.renorm(torch.tensor(x), 2, 0, 1.0).numpy()
+        norms = np.sqrt((x.astype(np.float64) ** 2).reshape(shape[0], -1).sum(1))
+        factor = np.where(norms > 1.0, 1.0 / (norms + 1e-7), 1.0)
+        want = x * factor.reshape((-1,) + (1,) * (len(shape) - 1))
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)

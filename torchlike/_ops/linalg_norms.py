@@ -330,7 +330,7 @@ def renorm(input: Tensor, p, dim: int, maxnorm) -> Tensor:
         factor = jnp.where(n > mx, mx / (n + 1e-7), 1.0).astype(a.dtype)
         return a * factor
 
-    return go(_renorm, (input._dtype, pv, d, mx), f, (input,), input._dtype)
+    return go(_renorm, (input._dtype, input.dim(), pv, d, mx), f, (input,), input._dtype)
 
 
 def renorm_(self: Tensor, p, dim: int, maxnorm) -> Tensor:
