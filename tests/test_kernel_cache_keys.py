@@ -59,3 +59,27 @@ def test_renorm_input_rank():
         factor = np.where(norms > 1.0, 1.0 / (norms + 1e-7), 1.0)
         want = x * factor.reshape((-1,) + (1,) * (len(shape) - 1))
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_batch_norm_running_var_sample_count():
+    # The running variance is updated with the unbiased variance, n / (n - 1) for the
+    # per-channel sample count n: batches of different sizes need different factors.
+    rng = np.random.default_rng(2)
+    for n in (4, 8, 3):
+        x = rng.standard_normal((n, 3)).astype(np.float32)
+        rm, rv = torch.zeros(3), torch.ones(3)
+        F.batch_norm(torch.tensor(x), rm, rv, training=True, momentum=0.5)
+        xd = x.astype(np.float64)
+        np.testing.assert_allclose(rm.numpy(), 0.5 * xd.mean(0), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(rv.numpy(), 0.5 + 0.5 * xd.var(0, ddof=1), rtol=1e-5,
+                                   atol=1e-6)
+
+
+def test_argmax_zero_dim_then_flattened():
+    # argmax(0-dim, dim=0) reduces over nothing, as dim=None does; the kernel of the dim
+    # branch (which bakes in the dim) must not be reused for a later dim=None call.
+    assert torch.argmax(torch.tensor(3.0), dim=0).item() == 0
+    assert torch.argmin(torch.tensor(3.0), dim=0).item() == 0
+    x = np.array([[1.0, 2.0], [5.0, 0.0]], np.float32)
+    assert torch.argmax(torch.tensor(x)).item() == 2
+    assert torch.argmin(torch.tensor(x)).item() == 3

@@ -37,7 +37,7 @@ def _bn_stats_update(input, running_mean, running_var, momentum, axes, n):
     """Write torch's momentum update of the running stats (unbiased variance) in place."""
     dt_in = input._dtype
     key = (dt_in, running_mean._dtype if running_mean is not None else None,
-           running_var._dtype if running_var is not None else None, axes, float(momentum))
+           running_var._dtype if running_var is not None else None, axes, float(momentum), n)
     has_m, has_v = running_mean is not None, running_var is not None
 
     def build():

@@ -1,4 +1,5 @@
-"""Reductions: sum, mean, prod, max/min (with indices), argmax/argmin, amax/amin, all/any, std/var."""
+"""Reductions: sum, mean, prod, max/min (with indices), argmax/argmin, amax/amin, all/any,
+std/var."""
 
 from __future__ import annotations
 
@@ -104,7 +105,8 @@ def nansum(input, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> T
                    lambda a, d, k: jnp.nansum(a, axis=d, keepdims=k), dt, dt, out)
 
 
-_mean_all, _mean_dim = Op("mean", "MeanBackward0", saved=None), Op("mean", "MeanBackward1", saved=None)
+_mean_all = Op("mean", "MeanBackward0", saved=None)
+_mean_dim = Op("mean", "MeanBackward1", saved=None)
 
 
 def mean(input, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
@@ -197,8 +199,9 @@ def _no_identity(name, input, dims):
     shape = tuple(input.shape)
     if input.numel() == 0 and (dims is None or any(shape[d] == 0 for d in dims)):
         if dims is None:
-            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() "
-                               f"== 0. Specify the reduction dim with the 'dim' argument.")
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
+                               f"input.numel() == 0. Specify the reduction dim with the 'dim' "
+                               f"argument.")
         raise IndexError(f"{name}(): Expected reduction dim {dims[0]} to have non-zero size.")
 
 
@@ -240,7 +243,8 @@ def _arg(op, name, jfn, input, dim, keepdim):
         return _reduce(op, input, None, keepdim, body, input._dtype, _dt.int64)
     d = wrap_dim(dim, input.dim())
     body = lambda a, dd, k: jfn(a, axis=d, keepdims=k) if a.ndim else jnp.zeros((), jnp.int64)  # noqa: E731
-    return _reduce(op, input, (d,), keepdim, body, input._dtype, _dt.int64)
+    # extra: a 0-dim input's dims become None in _reduce, the dim=None key of another body
+    return _reduce(op, input, (d,), keepdim, body, input._dtype, _dt.int64, extra=("dim",))
 
 
 def argmax(input, dim=None, keepdim: bool = False) -> Tensor:
