@@ -68,22 +68,29 @@ class Threshold(Module):
         return f"threshold={self.threshold}, value={self.value}{inplace_str}"
 
 
-class ReLU(Module):
-    """torch.nn.ReLU."""
+class _InplaceActivation(Module):
+    """An activation whose only option is ``inplace``: forward calls ``F.<_fn>``."""
 
     __constants__ = ["inplace"]
     inplace: bool
+    _fn = ""
+    _repr_inplace = True  # torch's Hardsigmoid/Hardswish leave inplace out of their repr
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.relu(input, inplace=self.inplace)
+        return getattr(F, self._fn)(input, inplace=self.inplace)
 
     def extra_repr(self) -> str:
-        inplace_str = "inplace=True" if self.inplace else ""
-        return inplace_str
+        return "inplace=True" if self.inplace and self._repr_inplace else ""
+
+
+class ReLU(_InplaceActivation):
+    """torch.nn.ReLU."""
+
+    _fn = "relu"
 
 
 class RReLU(Module):
@@ -175,18 +182,11 @@ class Sigmoid(Module):
         return torch.sigmoid(input)
 
 
-class Hardsigmoid(Module):
+class Hardsigmoid(_InplaceActivation):
     """torch.nn.Hardsigmoid."""
 
-    __constants__ = ["inplace"]
-    inplace: bool
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.hardsigmoid(input, self.inplace)
+    _fn = "hardsigmoid"
+    _repr_inplace = False
 
 
 class Tanh(Module):
@@ -196,54 +196,23 @@ class Tanh(Module):
         return torch.tanh(input)
 
 
-class SiLU(Module):
+class SiLU(_InplaceActivation):
     """torch.nn.SiLU."""
 
-    __constants__ = ["inplace"]
-    inplace: bool
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.silu(input, inplace=self.inplace)
-
-    def extra_repr(self) -> str:
-        inplace_str = "inplace=True" if self.inplace else ""
-        return inplace_str
+    _fn = "silu"
 
 
-class Mish(Module):
+class Mish(_InplaceActivation):
     """torch.nn.Mish."""
 
-    __constants__ = ["inplace"]
-    inplace: bool
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.mish(input, inplace=self.inplace)
-
-    def extra_repr(self) -> str:
-        inplace_str = "inplace=True" if self.inplace else ""
-        return inplace_str
+    _fn = "mish"
 
 
-class Hardswish(Module):
+class Hardswish(_InplaceActivation):
     """torch.nn.Hardswish."""
 
-    __constants__ = ["inplace"]
-    inplace: bool
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.hardswish(input, self.inplace)
+    _fn = "hardswish"
+    _repr_inplace = False
 
 
 class ELU(Module):
@@ -286,22 +255,10 @@ class CELU(Module):
         return f"alpha={self.alpha}{inplace_str}"
 
 
-class SELU(Module):
+class SELU(_InplaceActivation):
     """torch.nn.SELU."""
 
-    __constants__ = ["inplace"]
-    inplace: bool
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.selu(input, self.inplace)
-
-    def extra_repr(self) -> str:
-        inplace_str = "inplace=True" if self.inplace else ""
-        return inplace_str
+    _fn = "selu"
 
 
 class GLU(Module):
