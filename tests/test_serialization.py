@@ -30,10 +30,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import torchlike as torch
-from torchlike import _serialization_zip
 from torchlike._core import views as _views
+from torchlike._core.views import build_view
 from torchlike.nn import Parameter
-from torchlike.serialization import build_view
+from torchlike.serialization import _zip
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -331,7 +331,7 @@ def test_pickle_names_only_what_torchs_weights_only_loader_allows():
 
 
 def test_zip64_records(monkeypatch):
-    monkeypatch.setattr(_serialization_zip, "_ZIP64_LIMIT", 100)
+    monkeypatch.setattr(_zip, "_ZIP64_LIMIT", 100)
     x = torch.arange(64.0)  # 256 bytes > the lowered limit
     buf = io.BytesIO()
     torch.save({"x": x, "y": torch.ones(2)}, buf)
@@ -369,7 +369,7 @@ def _saved(obj, **kw) -> bytes:
 
 
 def _with_location(monkeypatch, loc):
-    from torchlike import serialization
+    from torchlike.serialization import _api as serialization
 
     monkeypatch.setattr(serialization, "_location", lambda arr: loc)
 
@@ -475,7 +475,7 @@ def test_weights_only_false_maps_torch_names_to_torchlike():
     data = _saved({"s": torch.Size([3]), "p": Parameter(torch.ones(1))})
     back = torch.load(io.BytesIO(data), weights_only=False)
     assert type(back["s"]) is torch.Size and type(back["p"]) is Parameter
-    from torchlike._serialization_load import _torchlike_equivalent
+    from torchlike.serialization._restore import _torchlike_equivalent
 
     assert _torchlike_equivalent("torch.nn.parameter", "Parameter") is Parameter
     assert _torchlike_equivalent("torch", "float32") is torch.float32
@@ -530,7 +530,7 @@ def test_killed_save_keeps_the_old_checkpoint(tmp_path):
     script = textwrap.dedent(f"""
         import sys, time
         import torchlike as torch
-        from torchlike import _serialization_zip as z
+        from torchlike.serialization import _zip as z
         orig = z.ZipWriter.write_record
         def slow(self, name, data):
             orig(self, name, data)

@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import torchlike as torch
-from torchlike._serialization_zip import ZipWriter
+from torchlike.serialization._zip import ZipWriter
 
 CLEAR = (pickle.UnpicklingError, RuntimeError, EOFError, ValueError)
 SENTINEL = Path(os.environ.get("TMPDIR", "/tmp")) / f"torchlike-hostile-{os.getpid()}"
@@ -399,7 +399,7 @@ def test_duplicate_zip_entries():
 
 
 def test_deflate_bomb_claims_are_refused():
-    from torchlike._serialization_zip import ZipReader
+    from torchlike.serialization._zip import ZipReader
 
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:

@@ -49,6 +49,18 @@ class Size(tuple):
 _NP_TO_DT = _dt._BY_NP
 
 
+def _no_constructor(cls, args, kwargs):
+    raise RuntimeError("torchlike's creation ops are not loaded")
+
+
+_constructor = [_no_constructor]
+
+
+def register_constructor(fn) -> None:
+    """Install what ``torch.Tensor(...)`` calls: ``fn(cls, args, kwargs)`` (see _ops.creation)."""
+    _constructor[0] = fn
+
+
 class Tensor:
     """torch.Tensor on a jax.Array."""
 
@@ -69,10 +81,9 @@ class Tensor:
     # ------------------------------------------------------------ construction
 
     def __new__(cls, *args, **kwargs):
-        # torch.Tensor(data) / torch.Tensor(*sizes): default-dtype tensors.
-        from .._ops.creation import legacy_tensor_new
-
-        return legacy_tensor_new(cls, args, kwargs)
+        # torch.Tensor(data) / torch.Tensor(*sizes): default-dtype tensors.  The creation ops
+        # install the constructor (register_constructor), so _core imports nothing from _ops.
+        return _constructor[0](cls, args, kwargs)
 
     @staticmethod
     def _make(arr, dt=None) -> Tensor:
@@ -268,7 +279,7 @@ class Tensor:
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
                                 f"type {type(value).__name__}")
             if value.shape != self.shape:
-                raise RuntimeError(f"assigned grad has data of a different size")
+                raise RuntimeError("assigned grad has data of a different size")
             if value._dtype is not self._dtype:
                 raise RuntimeError("assigned grad has data of a different type")
         self._grad = value

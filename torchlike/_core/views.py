@@ -250,3 +250,77 @@ def write(t, new, overlap_ok: bool = False) -> None:
             t._cache = new
             t._cbase = s.array
     s.version += 1
+
+
+def build_view(n: int, base_shape, offset: int, size, stride):
+    """A View reading (size, stride, offset) of a flat storage of ``n`` elements whose array has
+    ``base_shape``, or None when no chain of torchlike view steps can express it."""
+    size, stride = tuple(size), tuple(stride)
+    chain, dyn = [], []
+    if tuple(base_shape) != (n,):
+        chain.append(("reshape", (n,)))
+    real = sorted(((stride[i], size[i], i) for i in range(len(size))
+                   if size[i] > 1 and stride[i] > 0), key=lambda e: -e[0])
+    k = len(real)
+    for j in range(k - 1):
+        if real[j][0] == real[j + 1][0]:
+            return None  # two dims stepping alike overlap
+    if k == 0:
+        chain.append(("index", (("s", 1, 1),)))
+        dyn.append(offset)
+        cur = (1,)
+    elif k == 1:
+        s1, n1, _ = real[0]
+        chain.append(("index", (("s", n1, s1),)))
+        dyn.append(offset)
+        cur = (n1,)
+    else:
+        s1, n1, _ = real[0]
+        for j in range(k - 2):
+            if real[j][0] % real[j + 1][0]:
+                return None  # the grid below must split each stride exactly
+        sk, nk, _ = real[k - 1]
+        last_len = real[k - 2][0]
+        found = None
+        # The storage (from element c on) seen as a grid of rows of s1 elements, each split by
+        # the next strides, the innermost axis contiguous; try a few row phases c.
+        for c in dict.fromkeys((offset % s1, 0, n % s1)):
+            if c > offset:
+                continue
+            g = (n - c) // s1
+            q1, r = divmod(offset - c, s1)
+            if q1 + n1 > g:
+                continue
+            starts = [q1]
+            for j in range(1, k - 1):
+                q, r = divmod(r, real[j][0])
+                if q + real[j][1] > real[j - 1][0] // real[j][0]:
+                    break
+                starts.append(q)
+            else:
+                if r + (nk - 1) * sk + 1 <= last_len:
+                    found = (c, g, starts + [r])
+                    break
+        if found is None:
+            return None
+        c, g, starts = found
+        grid = (g,) + tuple(real[j][0] // real[j + 1][0] for j in range(k - 2)) + (last_len,)
+        chain.append(("index", (("s", g * s1, 1),)))
+        dyn.append(c)
+        chain.append(("reshape", grid))
+        chain.append(("index", tuple(("s", real[j][1], 1) for j in range(k - 1)) +
+                      (("s", nk, sk),)))
+        dyn.extend(starts)
+        cur = tuple(e[1] for e in real)
+    order = [e[2] for e in real]
+    perm = tuple(sorted(range(k), key=lambda m: order[m]))
+    if perm != tuple(range(k)):
+        chain.append(("permute", perm))
+        cur = tuple(cur[p] for p in perm)
+    real_dims = {e[2] for e in real}
+    squeezed = tuple(size[i] if i in real_dims else 1 for i in range(len(size)))
+    if squeezed != cur:
+        chain.append(("reshape", squeezed))
+    if squeezed != size:
+        chain.append(("expand", size))
+    return View(tuple(chain), tuple(dyn), size, stride, offset, tuple(base_shape))

@@ -14,7 +14,7 @@ from .._core import views as _views
 from .._core.device import default_device, to_jax
 from .._core.device import device as _device
 from .._core.registry import as_shape, export, method
-from .._core.tensor import Tensor
+from .._core.tensor import Tensor, register_constructor
 
 _make = Tensor._make
 _NUMBER = (builtins.bool, builtins.int, builtins.float, builtins.complex, np.number, np.bool_)
@@ -321,9 +321,7 @@ def empty_strided(size, stride, *, dtype=None, layout=None, device=None, require
                            f"strides ({len(stride)})")
     n = 1 + sum((s - 1) * st for s, st in zip(shape, stride, strict=True)) if all(shape) else 0
     if n and stride != _views.contiguous_strides(shape):
-        from .._serialization_load import build_view  # the general strided-View builder
-
-        view = build_view(n, (n,), 0, shape, stride)
+        view = _views.build_view(n, (n,), 0, shape, stride)
         if view is not None:
             base = _filled_tensor((n,), 0, dtype, device, False, None, "empty_strided")
             r = _make(base._storage.array, base._dtype)
@@ -406,6 +404,9 @@ def legacy_tensor_new(cls, args, kwargs):
             return args[0]
         return tensor(args[0], dtype=dt)
     return zeros(*args, dtype=dt)
+
+
+register_constructor(legacy_tensor_new)
 
 
 # ---------------------------------------------------------------- ranges

@@ -173,7 +173,7 @@ def save_file(tensors: dict, filename, metadata: dict | None = None) -> None:
 
 
 def _place(device):
-    from .._serialization_load import _default_restore, _explicit_device
+    from ..serialization._restore import _default_restore, _explicit_device
 
     if device is None:
         return None

@@ -1,23 +1,4 @@
-"""torch.save / torch.load in torch's own checkpoint formats, safe by default.
-
-Files written here are what ``torch.save`` writes (the zip format of torch >= 1.6, or the
-legacy stream with ``_use_new_zipfile_serialization=False``), naming torch's globals
-(``torch._utils._rebuild_tensor_v2``, ``torch.FloatStorage``, ...), so real ``torch.load``
-with its default ``weights_only=True`` reads them.  Files written by torch load here with no
-torch installed.
-
-``load`` defaults to ``weights_only=True``: the file's pickle is interpreted opcode by
-opcode (``_serialization_pickle.RestrictedUnpickler``) and may only build tensors, the
-containers a state_dict uses and plain values; anything else is refused with
-``pickle.UnpicklingError`` naming the global, and nothing from the file is imported or run.
-Every size, offset and stride in the file is checked against the bytes actually present
-before anything is allocated.
-
-Storage sharing survives a round trip: tensors on one storage (views, tied weights) are
-written as one record and come back on one torchlike Storage, each tensor a view of it with
-torch's storage_offset and strides (a layout no chain of torchlike views can express, e.g.
-overlapping windows, comes back as a copy).
-"""
+"""torch.save / torch.load: the writer, the reader's entry points and checkpoint inspection."""
 
 from __future__ import annotations
 
@@ -35,27 +16,17 @@ from typing import Any
 import jax
 import numpy as np
 
-from . import _serialization_pickle as _sp
-from ._core import dtypes as _dt
-from ._core import views as _views
-from ._core.device import device as _device
-from ._core.device import from_jax as _from_jax
-from ._core.tensor import Size, Tensor
-from ._serialization_load import (  # noqa: F401 - public names of torch.serialization
+from .._core import dtypes as _dt
+from .._core import views as _views
+from .._core.device import device as _device
+from .._core.device import from_jax as _from_jax
+from .._core.tensor import Size, Tensor
+from . import _pickle as _sp
+from ._restore import (
     _STORAGE_NAMES,
-    StorageType,
     _Loader,
-    add_safe_globals,
-    build_view,
-    clear_safe_globals,
-    get_safe_globals,
-    safe_globals,
 )
-from ._serialization_zip import ZipReader, ZipWriter
-
-__all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals",
-           "safe_globals", "get_unsafe_globals_in_checkpoint", "DEFAULT_PROTOCOL",
-           "MAGIC_NUMBER", "PROTOCOL_VERSION", "StorageType"]
+from ._zip import ZipReader, ZipWriter
 
 DEFAULT_PROTOCOL = 2
 MAGIC_NUMBER = 0x1950A86A20F9469CFC6C
@@ -421,7 +392,7 @@ def load(f, map_location=None, pickle_module: Any = None, *, weights_only: bool 
     extra = {} if weights_only else pickle_load_args
 
     if _is_path(f) and os.fsdecode(os.fspath(f)).endswith(".safetensors"):
-        from .utils import safetensors as _st
+        from ..utils import safetensors as _st
 
         if isinstance(map_location, dict) or callable(map_location):
             raise RuntimeError("Loading safetensors file with dict or callable map_location is "

@@ -14,13 +14,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import _serialization_pickle as _sp
-from ._core import dtypes as _dt
-from ._core import views as _views
-from ._core.device import device as _device
-from ._core.device import to_jax as _to_jax
-from ._core.storage import Storage
-from ._core.tensor import Size, Tensor
+from .._core import dtypes as _dt
+from .._core import views as _views
+from .._core.device import device as _device
+from .._core.device import to_jax as _to_jax
+from .._core.storage import Storage
+from .._core.tensor import Size, Tensor
+from . import _pickle as _sp
 
 # ---------------------------------------------------------------- torch's names
 
@@ -61,7 +61,7 @@ _STORAGE_TYPES = {name: StorageType(name, d) for d, name in _STORAGE_NAMES.items
 _UNTYPED = StorageType("UntypedStorage", _dt.uint8)
 
 def _parameter_class():
-    from .nn import Parameter
+    from ..nn import Parameter
 
     return Parameter
 
@@ -240,88 +240,11 @@ def _flat_array(ref, raw, byteorder: str):
     return np.frombuffer(raw, dtype=dt.np.newbyteorder(order), count=n).astype(dt.np)
 
 
-# ---------------------------------------------------------------- load: views on a storage
+# ---------------------------------------------------------------- load: the context
 
 
 def _contiguous(size, stride) -> bool:
     return tuple(stride) == _views.contiguous_strides(size)
-
-
-def build_view(n: int, base_shape, offset: int, size, stride):
-    """A View reading (size, stride, offset) of a flat storage of ``n`` elements whose array has
-    ``base_shape``, or None when no chain of torchlike view steps can express it."""
-    size, stride = tuple(size), tuple(stride)
-    chain, dyn = [], []
-    if tuple(base_shape) != (n,):
-        chain.append(("reshape", (n,)))
-    real = sorted(((stride[i], size[i], i) for i in range(len(size))
-                   if size[i] > 1 and stride[i] > 0), key=lambda e: -e[0])
-    k = len(real)
-    for j in range(k - 1):
-        if real[j][0] == real[j + 1][0]:
-            return None  # two dims stepping alike overlap
-    if k == 0:
-        chain.append(("index", (("s", 1, 1),)))
-        dyn.append(offset)
-        cur = (1,)
-    elif k == 1:
-        s1, n1, _ = real[0]
-        chain.append(("index", (("s", n1, s1),)))
-        dyn.append(offset)
-        cur = (n1,)
-    else:
-        s1, n1, _ = real[0]
-        for j in range(k - 2):
-            if real[j][0] % real[j + 1][0]:
-                return None  # the grid below must split each stride exactly
-        sk, nk, _ = real[k - 1]
-        last_len = real[k - 2][0]
-        found = None
-        # The storage (from element c on) seen as a grid of rows of s1 elements, each split by
-        # the next strides, the innermost axis contiguous; try a few row phases c.
-        for c in dict.fromkeys((offset % s1, 0, n % s1)):
-            if c > offset:
-                continue
-            g = (n - c) // s1
-            q1, r = divmod(offset - c, s1)
-            if q1 + n1 > g:
-                continue
-            starts = [q1]
-            for j in range(1, k - 1):
-                q, r = divmod(r, real[j][0])
-                if q + real[j][1] > real[j - 1][0] // real[j][0]:
-                    break
-                starts.append(q)
-            else:
-                if r + (nk - 1) * sk + 1 <= last_len:
-                    found = (c, g, starts + [r])
-                    break
-        if found is None:
-            return None
-        c, g, starts = found
-        grid = (g,) + tuple(real[j][0] // real[j + 1][0] for j in range(k - 2)) + (last_len,)
-        chain.append(("index", (("s", g * s1, 1),)))
-        dyn.append(c)
-        chain.append(("reshape", grid))
-        chain.append(("index", tuple(("s", real[j][1], 1) for j in range(k - 1)) +
-                      (("s", nk, sk),)))
-        dyn.extend(starts)
-        cur = tuple(e[1] for e in real)
-    order = [e[2] for e in real]
-    perm = tuple(sorted(range(k), key=lambda m: order[m]))
-    if perm != tuple(range(k)):
-        chain.append(("permute", perm))
-        cur = tuple(cur[p] for p in perm)
-    real_dims = {e[2] for e in real}
-    squeezed = tuple(size[i] if i in real_dims else 1 for i in range(len(size)))
-    if squeezed != cur:
-        chain.append(("reshape", squeezed))
-    if squeezed != size:
-        chain.append(("expand", size))
-    return _views.View(tuple(chain), tuple(dyn), size, stride, offset, tuple(base_shape))
-
-
-# ---------------------------------------------------------------- load: the context
 
 
 def _as_int(x, what: str) -> int:
@@ -727,7 +650,7 @@ class _Loader:
 
     def _new_parameter(self, data=None, requires_grad=True):
         if data is None:
-            from ._ops.creation import empty
+            from .._ops.creation import empty
 
             data = empty(0)
         return self._derived(_parameter_class(), data, bool(requires_grad))
@@ -783,7 +706,7 @@ class _Loader:
     def rebuild_device_tensor_from_numpy(self, data, dtype, device, requires_grad):
         if not isinstance(data, np.ndarray):
             raise RuntimeError("invalid checkpoint: expected a numpy array")
-        from ._ops.creation import from_numpy
+        from .._ops.creation import from_numpy
 
         return self._moved(from_numpy(data), dtype, device, requires_grad)
 
@@ -825,7 +748,7 @@ class _Loader:
             if tuple(size) == ref.base_shape and offset == 0 and _contiguous(size, stride):
                 obj._storage, obj._view = box, None
                 return
-            view = build_view(n, ref.base_shape, offset, size, stride)
+            view = _views.build_view(n, ref.base_shape, offset, size, stride)
             if view is not None:
                 obj._storage, obj._view = box, view
                 return
