@@ -94,7 +94,7 @@ def main() -> None:
 
     def step(params, x, y):
         g = jax.grad(loss_fn)(params, x, y)
-        return [p - LR * gp for p, gp in zip(params, g)]
+        return [p - LR * gp for p, gp in zip(params, g, strict=False)]
 
     jps = [p.detach().jax() for p in _model(torchlike, np.random.default_rng(1))[0].parameters()]
     jx, jy = jnp.asarray(xn), jnp.asarray(yn)
@@ -109,8 +109,10 @@ def main() -> None:
         print(f"{k:32s} {v:10.1f}")
     if "torch eager" in results:
         r = results["torchlike eager"] / results["torch eager"]
-        print(f"torchlike / torch eager: {r:.2f}x  (target <= 1.5x: {'ok' if r <= 1.5 else 'MISS'})")
-    print(f"torchlike / jax.jit step: {results['torchlike eager'] / results['jax.jit whole step']:.1f}x")
+        print(f"torchlike / torch eager: {r:.2f}x  (target <= 1.5x: "
+              f"{'ok' if r <= 1.5 else 'MISS'})")
+    print("torchlike / jax.jit step: "
+          f"{results['torchlike eager'] / results['jax.jit whole step']:.1f}x")
 
 
 if __name__ == "__main__":

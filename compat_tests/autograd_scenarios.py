@@ -442,7 +442,8 @@ def scenario_grad_fn_names(torch):
         "mean": x.mean(), "t": x.t(), "view": x.view(4), "reshape": x.reshape(4),
         "transpose": x.transpose(0, 1), "unsqueeze": v.unsqueeze(0), "select": x[0],
         "slice": x[:, :1], "cat": torch.cat([x, x]), "stack": torch.stack([v, v]),
-        "clone": x.clone(), "abs": x.abs(), "sqrt": x.sqrt(), "max": x.max(), "expand": v.expand(2, 2),
+        "clone": x.clone(), "abs": x.abs(), "sqrt": x.sqrt(), "max": x.max(),
+        "expand": v.expand(2, 2),
     }
     return {k: _fn_name(t.grad_fn) for k, t in r.items()}
 

@@ -59,7 +59,7 @@ def _check(got, exp, where: str) -> None:
         np.testing.assert_allclose(have, want, rtol=tol[0], atol=tol[1], err_msg=where)
     elif isinstance(exp, dict) and "seq" in exp:
         assert isinstance(got, (tuple, list)) and len(got) == len(exp["seq"]), f"{where}: {got!r}"
-        for i, (g, e) in enumerate(zip(got, exp["seq"])):
+        for i, (g, e) in enumerate(zip(got, exp["seq"], strict=False)):
             _check(g, e, f"{where}[{i}]")
     elif isinstance(exp, float):
         assert isinstance(got, float) and got == pytest.approx(exp, rel=1e-6), f"{where}: {got!r}"

@@ -21,8 +21,8 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torchlike")
-from torchlike.nn import Parameter  # noqa: E402
 from torchlike._core.views import build_view  # noqa: E402
+from torchlike.nn import Parameter  # noqa: E402
 
 DIR = Path(__file__).resolve().parent / "fixtures" / "checkpoints"
 META = json.loads((DIR / "expected.json").read_text())

@@ -54,7 +54,7 @@ def test_ctx_is_the_grad_fn_and_frees_saved_tensors():
     assert len(out.grad_fn.saved_tensors) == 3 and out.grad_fn.needs_input_grad == (True,) * 3
     out.sum().backward()
     with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
-        out.grad_fn.saved_tensors
+        _ = out.grad_fn.saved_tensors
     with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
         out.sum().backward()
 
@@ -437,11 +437,12 @@ def test_functional_errors():
                                            "require gradients. The outputs must be computed"):
         AF.jacobian(lambda t: torch.ones(2, dtype=f64), x, strict=True)
     with pytest.raises(RuntimeError, match="The vector v can only be None if the user-provided "
-                                           "function returns a single Tensor with a single element."):
+                                           "function returns a single Tensor with a single "
+                                           "element."):
         AF.vjp(lambda t: t ** 2, x)
     with pytest.raises(RuntimeError, match="The vector v can only be None if the input to the "
-                                           "user-provided function is a single Tensor with a single "
-                                           "element."):
+                                           "user-provided function is a single Tensor with a "
+                                           "single element."):
         AF.jvp(lambda t: t ** 2, x)
     with pytest.raises(RuntimeError, match="The Tensor returned by the function given to hvp "
                                            "should contain a single element"):
@@ -489,6 +490,7 @@ def test_gradcheck_failures():
         torch.autograd.gradcheck(BadSquare.apply, (x,))
     with pytest.raises(RuntimeError, match="Numerical gradient for function expected to be zero"):
         torch.autograd.gradcheck(lambda t: t.detach() * 2, (x,))
-    with pytest.warns(UserWarning, match="Input #0 requires gradient and is not a double precision"):
+    with pytest.warns(UserWarning,
+                      match="Input #0 requires gradient and is not a double precision"):
         torch.autograd.gradcheck(lambda t: t * 2, (torch.ones(2, requires_grad=True),),
                                  raise_exception=False)

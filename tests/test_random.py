@@ -39,7 +39,7 @@ def test_same_seed_same_numbers():
     a = [torch.rand(4), torch.randn(2, 2), torch.randint(0, 100, (5,)), torch.randperm(7)]
     torch.manual_seed(123)
     b = [torch.rand(4), torch.randn(2, 2), torch.randint(0, 100, (5,)), torch.randperm(7)]
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=False):
         assert x.tolist() == y.tolist()
     assert torch.initial_seed() == 123
     assert torch.rand(4).tolist() != a[0].tolist()  # the stream moves on

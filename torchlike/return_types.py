@@ -16,7 +16,7 @@ def _structseq(name: str, fields: tuple):
         return tuple.__new__(cls, seq)
 
     def __repr__(self):
-        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
+        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self, strict=False))
         return f"torch.return_types.{name}(\n{body})"
 
     def __reduce__(self):

@@ -12,7 +12,8 @@ _TYPE_OF_PLATFORM = {"cpu": "cpu", "gpu": "cuda", "cuda": "cuda", "rocm": "cuda"
 
 
 class device:
-    """torch.device: ``device('cuda:1')``, ``device('cpu')``, ``device('cuda', 0)``, ``device(0)``."""
+    """torch.device: ``device('cuda:1')``, ``device('cpu')``, ``device('cuda', 0)``, ``device(0)``.
+    """
 
     __slots__ = ("type", "index")
 
@@ -23,18 +24,20 @@ class device:
         if isinstance(type, int):
             type, index = "cuda", type
         if not isinstance(type, str):
-            raise TypeError(f"device() received an invalid combination of arguments - got ({type!r})")
+            raise TypeError("device() received an invalid combination of arguments - got "
+                            f"({type!r})")
         if ":" in type:
             if index is not None:
-                raise RuntimeError(f"type (string) must not include an index because index was passed "
-                                   f"explicitly: {type}")
+                raise RuntimeError("type (string) must not include an index because index was "
+                                   f"passed explicitly: {type}")
             type, _, idx = type.partition(":")
             if not idx.isdigit():
                 raise RuntimeError(f"Invalid device string: '{type}:{idx}'")
             index = int(idx)
         if type not in _PLATFORM:
             raise RuntimeError(
-                "Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, "
+                "Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, "
+                "fpga, "
                 "maia, xla, lazy, vulkan, mps, meta, hpu, mtia, privateuseone, tpu device type at "
                 "start of device string: " + type)
         if index is not None and index < 0:
@@ -72,7 +75,7 @@ class device:
 _default_device: list = []
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _jax_devices(platform: str):
     try:
         return tuple(jax.devices(platform))
@@ -97,7 +100,7 @@ def to_jax(d: device | str | int | None):
     return devs[idx]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def from_jax(jdev) -> device:
     """The torch device naming a jax.Device (CPU devices print without an index, as torch does)."""
     t = _TYPE_OF_PLATFORM.get(jdev.platform, jdev.platform)

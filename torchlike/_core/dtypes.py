@@ -77,7 +77,8 @@ def from_np(npdt) -> dtype:
             return _BY_NP[d]
         # uint16/32/64 have no full torch counterpart; map to the nearest signed type torch
         # uses when it reads such numpy arrays is an error, so say so.
-        raise TypeError(f"can't convert np.ndarray of type numpy.{d.name}. The only supported types "
+        raise TypeError(f"can't convert np.ndarray of type numpy.{d.name}. The only supported "
+                        "types "
                         "are: float64, float32, float16, complex64, complex128, int64, int32, "
                         "int16, int8, uint8, and bool.") from None
 
@@ -208,8 +209,8 @@ class finfo:
     def __init__(self, type: dtype | None = None):  # noqa: A002 - torch's name
         type = type or _default[0]
         if not (type.is_floating_point or type.is_complex):
-            raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to "
-                            "handle 'torch.finfo'")
+            raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo "
+                            "to handle 'torch.finfo'")
         real = type.to_real()
         fi = finfo_np(real)
         self.dtype = real.name

@@ -16,9 +16,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import dtypes as _dt
+from . import views as _views
 from .grad_mode import GRAD_ENABLED
 from .tensor import Size, Tensor, _wrap_dim
-from . import views as _views
 
 _make = Tensor._make
 result_type_of = _dt.result_type_of
@@ -101,7 +101,7 @@ def requires_grad_any(inputs) -> bool:
 
 
 def operand(x, name: str = "other"):
-    """(value passed to the kernel, torch dtype, kind) with kind 0 dim tensor, 1 zero-dim, 2 scalar."""
+    """(value passed to the kernel, torch dtype, kind): kind 0 dim tensor, 1 zero-dim, 2 scalar."""
     if isinstance(x, Tensor):
         a = x._data
         return a, x._dtype, 0 if a.ndim else 1
@@ -113,7 +113,7 @@ def operand(x, name: str = "other"):
 
 
 def out_dtype(kind: int, rt: _dt.dtype) -> _dt.dtype:
-    """The result dtype of an elementwise op of promotion ``kind`` whose operands promote to ``rt``."""
+    """The result dtype of an elementwise op of promotion ``kind``, operands promoting to ``rt``."""
     if kind == DEFAULT or kind == KEEP:
         return rt
     if kind == INT_TO_FLOAT:
@@ -144,15 +144,15 @@ def broadcast_shapes(*shapes) -> tuple:
             if out[j] == 1:
                 out[j] = d
             elif d != 1 and d != out[j]:
-                raise RuntimeError(f"The size of tensor a ({out[j]}) must match the size of tensor b "
-                                   f"({d}) at non-singleton dimension {i}")
+                raise RuntimeError(f"The size of tensor a ({out[j]}) must match the size of tensor "
+                                   f"b ({d}) at non-singleton dimension {i}")
     return tuple(out)
 
 
 def _shape_error(exc, *arrays):
     shapes = [getattr(a, "shape", ()) for a in arrays]
     ndim = max(len(s) for s in shapes)
-    for (i, sa), sb in zip(enumerate(shapes), shapes[1:]):
+    for sa, sb in zip(shapes, shapes[1:], strict=False):
         for k in range(1, ndim + 1):
             da = sa[-k] if k <= len(sa) else 1
             db = sb[-k] if k <= len(sb) else 1
@@ -212,7 +212,7 @@ def set_out(out: Tensor, result: Tensor) -> Tensor:
                            "differentiation, but one of the arguments requires grad.")
     if tuple(out.shape) != tuple(result.shape):
         if out._view is not None:
-            raise RuntimeError(f"Trying to resize storage that is not resizable")
+            raise RuntimeError("Trying to resize storage that is not resizable")
         out._storage.array = result._data.astype(out._dtype.np)
         out._storage.version += 1
         return out
@@ -242,7 +242,8 @@ def inplace(self: Tensor, result: Tensor) -> Tensor:
 
 def _rebase_without_autograd(self: Tensor, result: Tensor) -> None:
     if GRAD_ENABLED[0] and self._requires_grad and self.grad_fn is None:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")
     arr = result._data
     if arr.shape != tuple(self.shape):
         arr = jnp.broadcast_to(arr, self.shape)
@@ -294,9 +295,9 @@ def method(fn, name: str | None = None):
 
 
 def unary(name: str, body, promote: int = DEFAULT, *, grad_name: str | None = None,
-          differentiable: bool = True, doc: str = "", has_inplace: bool = True, method_: bool = True,
-          int_ok: bool = True, bool_ok: bool = True, complex_ok: bool = True, saved: str | None = "in",
-          float_ok: bool = True):
+          differentiable: bool = True, doc: str = "", has_inplace: bool = True,
+          method_: bool = True, int_ok: bool = True, bool_ok: bool = True,
+          complex_ok: bool = True, saved: str | None = "in", float_ok: bool = True):
     """Declare a unary elementwise op from a jnp body: function, method and in-place variant."""
     op = Op(name, grad_name, differentiable, saved)
     kernels = op.kernels
@@ -416,7 +417,8 @@ def binary(name: str, body, promote: int = DEFAULT, *, grad_name: str | None = N
         except (TypeError, ValueError) as e:
             _shape_error(e, a, b)
         r = make(res, entry[2])
-        if GRAD_ENABLED[0] and (ka != 2 and input._requires_grad or kb != 2 and other._requires_grad):
+        if GRAD_ENABLED[0] and (ka != 2 and input._requires_grad
+                                or kb != 2 and other._requires_grad):
             record(op, key, entry, (a, b), (input if ka != 2 else None, other if kb != 2 else None),
                    (r,))
         if out is not None:
@@ -462,7 +464,7 @@ def run(op: Op, key, build, args, inputs, out_dt, *, multi: bool = False):
         entry = op.kernels[key] = (jax.jit(fn), fn)
     res = entry[0](*args)
     if multi:
-        outs = tuple(_make(r, d) for r, d in zip(res, out_dt))
+        outs = tuple(_make(r, d) for r, d in zip(res, out_dt, strict=False))
     else:
         outs = (_make(res, out_dt),)
     if GRAD_ENABLED[0] and op.differentiable:

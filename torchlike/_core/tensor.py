@@ -256,8 +256,8 @@ class Tensor:
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """torch.Tensor.requires_grad_."""
         if self.grad_fn is not None and not requires_grad:
-            raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want "
-                               "to use a computed variable in a subgraph that doesn't require "
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. If you "
+                               "want to use a computed variable in a subgraph that doesn't require "
                                "differentiation use var_no_grad = var.detach().")
         if requires_grad and not (self._dtype.is_floating_point or self._dtype.is_complex):
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
@@ -316,7 +316,8 @@ class Tensor:
     def item(self):
         """torch.Tensor.item."""
         if self.numel() != 1:
-            raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to Scalar")
+            raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to "
+                               "Scalar")
         return np.asarray(self._data).reshape(()).item() if self._dtype is not _dt.bfloat16 \
             else float(np.asarray(self._data, dtype=np.float32).reshape(()))
 
@@ -418,7 +419,8 @@ class Tensor:
         if not self.is_leaf:
             raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support "
                                "the deepcopy protocol at the moment.  If you were attempting to "
-                               "deepcopy a module, this may be because of a torch.nn.utils.weight_norm "
+                               "deepcopy a module, this may be because of a "
+                               "torch.nn.utils.weight_norm "
                                "usage, see https://github.com/pytorch/pytorch/pull/103001")
         t = type(self).__new__(type(self)) if type(self) is not Tensor else object.__new__(Tensor)
         t._storage = Storage(self._data)

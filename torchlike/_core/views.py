@@ -40,7 +40,7 @@ class View:
 
     @property
     def overlapping(self) -> bool:
-        return any(st == 0 and sz > 1 for sz, st in zip(self.shape, self.strides))
+        return any(st == 0 and sz > 1 for sz, st in zip(self.shape, self.strides, strict=False))
 
 
 def contiguous_strides(shape) -> tuple:
@@ -54,7 +54,7 @@ def contiguous_strides(shape) -> tuple:
 
 def is_contiguous_strides(shape, strides) -> bool:
     expected = 1
-    for sz, st in zip(reversed(shape), reversed(strides)):
+    for sz, st in zip(reversed(shape), reversed(strides), strict=False):
         if sz == 1:
             continue
         if sz == 0:
@@ -159,7 +159,8 @@ def derive(t, step, dyn, shape, strides, offset):
     # view/reshape/squeeze of a tensor never grows an ever-longer chain.  Even an identity view
     # (x[:], x.view(x.shape)) stays a View: in-place writes through it must reach the base's
     # autograd history, and torch reports its strides as given (x[::2] of size 1: stride 2).
-    if offset == 0 and math.prod(shape) == math.prod(base_shape) and is_contiguous_strides(shape, strides):
+    if (offset == 0 and math.prod(shape) == math.prod(base_shape)
+            and is_contiguous_strides(shape, strides)):
         chain, alldyn = (("reshape", shape),), ()
     return View(chain, alldyn, shape, tuple(strides), offset, base_shape)
 
@@ -170,7 +171,9 @@ def compute_view_strides(old_shape, old_strides, new_shape):
     if not old_shape:  # a 0-dim tensor views as any all-ones shape
         return (1,) * len(new_shape)
     if numel == 0:
-        return tuple(old_strides) if tuple(old_shape) == tuple(new_shape) else contiguous_strides(new_shape)
+        if tuple(old_shape) == tuple(new_shape):
+            return tuple(old_strides)
+        return contiguous_strides(new_shape)
     new_strides = [0] * len(new_shape)
     view_d = len(new_shape) - 1
     chunk_base_stride = old_strides[-1] if old_strides else 1

@@ -47,8 +47,8 @@ def _expand_check(shape, target) -> None:
     """torch's expand error when ``shape`` cannot broadcast to exactly ``target``."""
     shape, target = tuple(shape), tuple(target)
     if len(shape) > len(target):
-        raise RuntimeError(f"The expanded size of the tensor ({len(target)}) must be greater or equal "
-                           f"to the number of dimensions in the tensor ({len(shape)})")
+        raise RuntimeError(f"The expanded size of the tensor ({len(target)}) must be greater or "
+                           f"equal to the number of dimensions in the tensor ({len(shape)})")
     for k in range(1, len(shape) + 1):
         if shape[-k] != 1 and shape[-k] != target[-k]:
             raise RuntimeError(f"The expanded size of the tensor ({target[-k]}) must match the "
@@ -106,7 +106,8 @@ def _blas_run(op, product, input, a, b, beta, alpha, out_shape, out):
     _expand_check(input.shape, out_shape)
     key = (tuple(out_shape), beta == 0, alpha == 0, dt, _prec())
     prec = _prec()
-    r = run(op, key, lambda: _build_blas(product(prec), tuple(out_shape), beta == 0, alpha == 0, dt),
+    r = run(op, key,
+            lambda: _build_blas(product(prec), tuple(out_shape), beta == 0, alpha == 0, dt),
             (input._data, a._data, b._data, beta, alpha), (input, a, b, None, None), dt)
     return r if out is None else set_out(out, r)
 
@@ -210,8 +211,8 @@ def _addr_scalar(v, dt, name):
         v = v.item()
     if dt is _dt.bool:
         if isinstance(v, (float, complex)):
-            raise RuntimeError(f"For integral input tensors, argument {name} must not be a floating "
-                               f"point number.")
+            raise RuntimeError(f"For integral input tensors, argument {name} must not be a "
+                               f"floating point number.")
         return bool(v)
     if isinstance(v, bool):
         raise RuntimeError(f"Boolean {name} only supported for Boolean results.")
@@ -323,14 +324,16 @@ def vdot(input, other, *, out=None) -> Tensor:
     _need_tensor(input, "vdot", "input", 1)
     _need_tensor(other, "vdot", "other", 2)
     if input.dim() != 1 or other.dim() != 1:
-        raise RuntimeError(f"1D tensors expected, but got {input.dim()}D and {other.dim()}D tensors")
+        raise RuntimeError(f"1D tensors expected, but got {input.dim()}D and {other.dim()}D "
+                           "tensors")
     if input._dtype is not other._dtype:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
                            f"{input._dtype._tag} and {other._dtype._tag}")
     if input.shape[0] != other.shape[0]:
         n, m = input.shape[0], other.shape[0]
         raise RuntimeError(f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have "
-                           f"the same number of elements, but got {n} and {m} elements respectively")
+                           f"the same number of elements, but got {n} and {m} elements "
+                           "respectively")
     _no_bool(input._dtype, "dot")
     prec = _prec()
     dt = input._dtype
@@ -385,7 +388,8 @@ _cross = Op("cross", "LinalgCrossBackward0")
 
 def _cross_impl(input, other, dim, fname):
     if input._dtype is not other._dtype:
-        raise RuntimeError(f"expected scalar type {input._dtype._tag} but found {other._dtype._tag}")
+        raise RuntimeError(f"expected scalar type {input._dtype._tag} but found "
+                           f"{other._dtype._tag}")
     if input.dim() != other.dim():
         raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
     _no_bool(input._dtype, "cross")
@@ -477,7 +481,7 @@ def _einsum_check(eq, ops):
         raise RuntimeError("einsum(): more operands were provided than specified in the equation")
     seen = set()
     pos = 0
-    for i, (t, op) in enumerate(zip(terms, ops)):
+    for i, (t, op) in enumerate(zip(terms, ops, strict=False)):
         if not isinstance(op, Tensor):
             raise TypeError(f"einsum(): expected Tensor operands, got {type(op).__name__}")
         ell = "..." in t
@@ -489,18 +493,21 @@ def _einsum_check(eq, ops):
         seen.update(labels)
         pos += len(t) + 1
         if not ell and len(labels) != op.dim():
-            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(labels)}) "
+            raise RuntimeError("einsum(): the number of subscripts in the equation "
+                               f"({len(labels)}) "
                                f"does not match the number of dimensions ({op.dim()}) for operand "
                                f"{i} and no ellipsis was given")
         if ell and len(labels) > op.dim():
-            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(labels)}) "
-                               f"is more than the number of dimensions ({op.dim()}) for operand {i}")
+            raise RuntimeError("einsum(): the number of subscripts in the equation "
+                               f"({len(labels)}) "
+                               f"is more than the number of dimensions ({op.dim()}) for operand "
+                               f"{i}")
     if arrow:
         out_labels = rhs.replace("...", "")
         for ch in out_labels:
             if ch not in seen:
-                raise RuntimeError(f"einsum(): output subscript {ch} does not appear in the equation "
-                                   f"for any input operand")
+                raise RuntimeError(f"einsum(): output subscript {ch} does not appear in the "
+                                   f"equation for any input operand")
             if out_labels.count(ch) > 1:
                 raise RuntimeError(f"einsum(): output subscript {ch} appears more than once in the "
                                    f"output")
@@ -579,16 +586,17 @@ def tensordot(a, b, dims=2, out=None) -> Tensor:
         raise RuntimeError("both inputs should have same dtype")
     wa = tuple(wrap_dim(d, a.dim()) for d in da)
     wb = tuple(wrap_dim(d, b.dim()) for d in db)
-    for x, y, i, j in zip(da, db, wa, wb):
+    for x, y, i, j in zip(da, db, wa, wb, strict=False):
         if a.shape[i] != b.shape[j] and a.shape[i] != 1 and b.shape[j] != 1:
             raise RuntimeError(f"contracted dimensions need to match, but first has size "
-                               f"{a.shape[i]} in dim {x} and second has size {b.shape[j]} in dim {y}")
+                               f"{a.shape[i]} in dim {x} and second has size {b.shape[j]} in dim "
+                               f"{y}")
     _no_bool(a._dtype, "addmm_impl_cpu_")
     prec = _prec()
     dt = a._dtype
     # A size-1 contracted dim broadcasts: torch sums the other operand over it first.
-    sa = tuple(i for i, j in zip(wa, wb) if b.shape[j] == 1 and a.shape[i] != 1)
-    sb = tuple(j for i, j in zip(wa, wb) if a.shape[i] == 1 and b.shape[j] != 1)
+    sa = tuple(i for i, j in zip(wa, wb, strict=False) if b.shape[j] == 1 and a.shape[i] != 1)
+    sb = tuple(j for i, j in zip(wa, wb, strict=False) if a.shape[i] == 1 and b.shape[j] != 1)
 
     def build():
         def f(x, y):
@@ -612,7 +620,7 @@ def chain_matmul(*matrices, out=None) -> Tensor:
         matrices = tuple(matrices[0])
     if not matrices:
         raise RuntimeError("chain_matmul(): Expected one or more matrices")
-    for i, m in enumerate(matrices):
+    for m in matrices:
         _need_tensor(m, "chain_matmul", "matrices", 1)
         if m.dim() != 2:
             raise RuntimeError(f"Tensor dimension is {m.dim()}, expected 2 instead.")
@@ -669,10 +677,11 @@ def matrix_power(input, n: int) -> Tensor:
     """torch.matrix_power (= torch.linalg.matrix_power): integer power of square matrices."""
     _need_tensor(input, "matrix_power", "input", 1)
     if input.dim() < 2:
-        raise RuntimeError("linalg.matrix_power: The input tensor A must have at least 2 dimensions.")
+        raise RuntimeError("linalg.matrix_power: The input tensor A must have at least 2 "
+                           "dimensions.")
     if input.shape[-1] != input.shape[-2]:
-        raise RuntimeError(f"linalg.matrix_power: A must be batches of square matrices, but they are "
-                           f"{input.shape[-2]} by {input.shape[-1]} matrices")
+        raise RuntimeError("linalg.matrix_power: A must be batches of square matrices, but they "
+                           f"are {input.shape[-2]} by {input.shape[-1]} matrices")
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
         raise TypeError(f"matrix_power(): argument 'n' (position 2) must be int, not "
                         f"{type(n).__name__}")
@@ -759,7 +768,8 @@ def cdist(x1, x2, p: float = 2.0, compute_mode: str | None = None) -> Tensor:
             raise RuntimeError(f"cdist only supports at least 2D tensors, {n} got: {x.dim()}D")
     for x, n in ((x1, "X1"), (x2, "X2")):
         if not x._dtype.is_floating_point:
-            raise RuntimeError(f"cdist only supports floating-point dtypes, {n} got: {x._dtype._tag}")
+            raise RuntimeError(f"cdist only supports floating-point dtypes, {n} got: "
+                               f"{x._dtype._tag}")
     if x1.shape[-1] != x2.shape[-1]:
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} "
                            f"X2: {x2.shape[-1]}")

@@ -1,4 +1,4 @@
-"""Creation ops: tensor, zeros/ones/empty/full (+ _like, new_), arange, linspace, logspace, eye, interop."""
+"""Creation ops: tensor, zeros/ones/empty/full (+ _like, new_), ranges, eye, interop."""
 
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ def _check_dtype(dtype) -> _dt.dtype | None:
         d = _dt._BY_NAME.get(dtype.removeprefix("torch."))
         if d is not None:
             return d
-    if isinstance(dtype, type) and dtype in (builtins.float, builtins.int, builtins.bool, builtins.complex):
+    if isinstance(dtype, type) and dtype in (builtins.float, builtins.int, builtins.bool,
+                                             builtins.complex):
         return {builtins.float: _dt.float64, builtins.int: _dt.int64, builtins.bool: _dt.bool,
                 builtins.complex: _dt.complex128}[dtype]
     try:
@@ -217,7 +218,8 @@ def _shape_arg(size, name):
     shape = as_shape(size)
     for s in shape:
         if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(shape)}")
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"{list(shape)}")
     return shape
 
 
@@ -480,7 +482,8 @@ def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, devic
         raise RuntimeError("number of steps must be non-negative")
     dtype = _check_dtype(dtype)
     if dtype is None:
-        if builtins.any(isinstance(v, (builtins.complex, np.complexfloating)) for v in (start, end)):
+        if builtins.any(isinstance(v, (builtins.complex, np.complexfloating))
+                        for v in (start, end)):
             dtype = _dt.default_complex()
         else:
             dtype = _dt.get_default_dtype()

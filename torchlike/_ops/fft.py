@@ -1,4 +1,4 @@
-"""torch.fft: discrete Fourier transforms on jnp.fft, with torch's argument names and dtypes (§18)."""
+"""torch.fft: discrete Fourier transforms on jnp.fft, with torch's argument names and dtypes."""
 
 from __future__ import annotations
 
@@ -61,11 +61,11 @@ def _dims_nd(input, s, dim, default_last):
     if s is not None:
         s = tuple(int(v) for v in s)
         if len(s) != len(dims):
-            raise RuntimeError(f"When given, dim and shape arguments must have the same length")
+            raise RuntimeError("When given, dim and shape arguments must have the same length")
         for v in s:
             if v < 1 and v != -1:
                 raise RuntimeError(f"Invalid number of data points ({v}) specified")
-        s = tuple(input.shape[d] if v == -1 else v for v, d in zip(s, dims))
+        s = tuple(input.shape[d] if v == -1 else v for v, d in zip(s, dims, strict=False))
     return s, dims
 
 

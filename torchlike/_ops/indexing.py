@@ -30,8 +30,10 @@ _make = Tensor._make
 def concrete(arr, opname: str):
     """The value of ``arr`` as numpy, or a clear error when it is traced (under compile)."""
     if isinstance(arr, jax.core.Tracer):
-        raise RuntimeError(f"{opname}: the result's shape depends on the data, which torchlike.compile "
-                           f"cannot trace; run it eagerly (outside compile) or use a fixed-size form")
+        raise RuntimeError(f"{opname}: the result's shape depends on the data, which "
+                           "torchlike.compile "
+                           "cannot trace; run it eagerly (outside compile) or use a fixed-size "
+                           "form")
     return np.asarray(arr)
 
 
@@ -59,7 +61,8 @@ _adv_get = Op("index", "IndexBackward0")
 
 
 def _is_basic(e):
-    return e is None or e is Ellipsis or isinstance(e, (int, slice, np.integer)) and not isinstance(e, bool)
+    return (e is None or e is Ellipsis
+            or isinstance(e, (int, slice, np.integer)) and not isinstance(e, bool))
 
 
 def _expand_ellipsis(idx, ndim):
@@ -251,15 +254,15 @@ def _advanced_index(self, idx):
         if isinstance(e, str):
             raise TypeError("new(): invalid data type 'str'")
         if not isinstance(e, Tensor):
-            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte or "
-                             "bool tensors are valid indices (got " + type(e).__name__ + ")")
+            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                             "or bool tensors are valid indices (got " + type(e).__name__ + ")")
         if e._dtype in (_dt.bool, _dt.uint8):
             m = concrete(e._data, "boolean mask indexing")
             for k in range(m.ndim):
                 if d + k >= len(shape) or m.shape[k] != shape[d + k]:
                     raise IndexError(f"The shape of the mask {list(m.shape)} at index {k} does not "
-                                     f"match the shape of the indexed tensor {list(shape)} at index "
-                                     f"{d + k}")
+                                     f"match the shape of the indexed tensor {list(shape)} at "
+                                     f"index {d + k}")
             if m.ndim == 0:
                 struct.append(("const", bool(m)))
                 continue
@@ -329,7 +332,9 @@ def _setitem(self, idx, value):
             value = reshape(value, tuple(value.shape[n:]))
     elif not isinstance(value, _SCALARS):
         kind = type(value)
-        name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+        name = kind.__name__
+        if kind.__module__ != "builtins":
+            name = f"{kind.__module__}.{name}"
         raise TypeError(f"can't assign a {name} to a {self.type()}")
     if all(_is_basic(e) for e in idx):
         if self.dim() == 0 and all(e is None or e is Ellipsis for e in idx):
@@ -363,7 +368,8 @@ def _setitem(self, idx, value):
 def _scalar_for(self, value):
     from .creation import tensor
 
-    return tensor(value, dtype=self._dtype, device=self.device if self.device.type != "cpu" else None)
+    device = self.device if self.device.type != "cpu" else None
+    return tensor(value, dtype=self._dtype, device=device)
 
 
 def index_put(input, indices, values, accumulate: bool = False) -> Tensor:
@@ -578,7 +584,8 @@ def _scatter_impl(input, dim, index, src, reduce, opname):
             raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
     elif isinstance(src, (complex, np.complexfloating)) and not input._dtype.is_complex:
         raise RuntimeError(f"value cannot be converted to type "
-                           f"{_CPP_NAME.get(input._dtype.name, input._dtype.name)} without overflow")
+                           f"{_CPP_NAME.get(input._dtype.name, input._dtype.name)} without "
+                           "overflow")
     for k in range(len(ishape)):
         if (k != d and xshape and ishape[k] > xshape[k]) or \
                 (not scalar_src and ishape[k] > (src.shape or (1,))[k]):
@@ -662,10 +669,11 @@ def masked_fill(input, mask, value) -> Tensor:
     if not isinstance(mask, Tensor) or mask._dtype is not _dt.bool:
         got = _CPP_NAME.get(mask._dtype.name, mask._dtype.name) if isinstance(mask, Tensor) \
             else type(mask).__name__
-        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {got}")
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{got}")
     if isinstance(value, Tensor) and value.dim() != 0:
-        raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor "
-                           f"with {value.dim()} dimension(s).")
+        raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
+                           f"tensor with {value.dim()} dimension(s).")
     v, dv, kv = operand(value, "value")
     if dv.is_complex and not input._dtype.is_complex:
         name = input._dtype.name
@@ -678,7 +686,8 @@ def masked_fill(input, mask, value) -> Tensor:
         pass
     key = (shape, dt, kv == 2)
     r = run(_masked_fill, key,
-            lambda: (lambda a, m, x: jnp.where(m, jnp.asarray(x).astype(dt.np), jnp.broadcast_to(a, shape))),
+            lambda: (lambda a, m, x: jnp.where(m, jnp.asarray(x).astype(dt.np),
+                                               jnp.broadcast_to(a, shape))),
             (input._data, mask._data, v), (input, None, value if kv != 2 else None), dt)
     return r
 
@@ -704,9 +713,10 @@ def take(input, index) -> Tensor:
         lo, hi = int(jnp.min(ix)), int(jnp.max(ix))
         if lo < -n or hi >= n:
             bad = hi if hi >= n else lo
-            raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
-    return run(_take, None, lambda: (lambda a, i: a.reshape(-1)[i]), (input._data, ix), (input, None),
-               input._dtype)
+            raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} "
+                             "elements.")
+    return run(_take, None, lambda: (lambda a, i: a.reshape(-1)[i]), (input._data, ix),
+               (input, None), input._dtype)
 
 
 def nonzero(input, *, out=None, as_tuple: bool = False):
@@ -782,7 +792,10 @@ export(unravel_index, method=False)
 method(scatter_)
 method(masked_fill_)
 method(index_put_)
-Tensor.scatter_add_ = lambda self, dim, index, src: inplace(self, scatter_add(self, dim, index, src))
+Tensor.scatter_add_ = lambda self, dim, index, src: inplace(
+    self, scatter_add(self, dim, index, src))
 
-__all__ = ["nonzero_static", "unravel_index", "index_select", "gather", "scatter", "scatter_add", "masked_select", "masked_fill",
-           "take", "nonzero", "argwhere", "index_put", "fill"]
+__all__ = [
+    "nonzero_static", "unravel_index", "index_select", "gather", "scatter", "scatter_add",
+    "masked_select", "masked_fill", "take", "nonzero", "argwhere", "index_put", "fill",
+]

@@ -188,8 +188,9 @@ pow = binary("pow", _power, check=_pow_check, dunders=("__pow__",), rdunders=("_
 
 def _negate(a):
     if a.dtype == jnp.bool_:
-        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are "
-                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you "
+                           "are trying to invert a mask, use the `~` or `logical_not()` operator "
+                           "instead.")
     return jnp.negative(a)
 
 
@@ -292,7 +293,8 @@ bitwise_not = unary("bitwise_not", jnp.invert, differentiable=False, complex_ok=
 
 def _invert(self):
     if self._dtype.category >= _dt.FLOAT:
-        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
     return bitwise_not(self)
 
 
@@ -400,7 +402,8 @@ def where(condition, input=None, other=None, *, out=None):
 
     def build():
         n = rt.np
-        return lambda c, x, y: jnp.where(c.astype(bool), jnp.asarray(x).astype(n), jnp.asarray(y).astype(n))
+        return lambda c, x, y: jnp.where(c.astype(bool), jnp.asarray(x).astype(n),
+                                         jnp.asarray(y).astype(n))
 
     try:
         r = run(_where_op, key, build, (condition._data, a, b),
@@ -415,13 +418,15 @@ def where(condition, input=None, other=None, *, out=None):
 export(where)
 Tensor.where = lambda self, condition, y: where(condition, self, y)
 
-__all__ = ["relu", "add", "sub", "rsub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
-           "floor_divide", "remainder", "fmod", "pow", "neg", "negative", "abs", "absolute", "exp",
-           "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "eq", "ne", "lt", "le", "gt", "ge",
-           "greater", "greater_equal", "less", "less_equal", "not_equal", "logical_and",
-           "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor",
-           "bitwise_not", "bitwise_left_shift", "bitwise_right_shift", "clamp", "clip",
-           "clamp_min", "clamp_max", "where", "maximum", "minimum"]
+__all__ = [
+    "relu", "add", "sub", "rsub", "subtract", "mul", "multiply", "div", "divide",
+    "true_divide", "floor_divide", "remainder", "fmod", "pow", "neg", "negative", "abs",
+    "absolute", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "eq", "ne", "lt",
+    "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal",
+    "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or",
+    "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift", "clamp",
+    "clip", "clamp_min", "clamp_max", "where", "maximum", "minimum",
+]
 negative = neg
 absolute = abs
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne

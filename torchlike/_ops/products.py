@@ -21,8 +21,8 @@ def _pair(fname, a, b):
             raise TypeError(f"{fname}(): argument '{'input' if pos == 1 else 'other'}' (position "
                             f"{pos}) must be Tensor, not {type(x).__name__}")
     if a._dtype is not b._dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a._dtype._tag} != "
-                           f"{b._dtype._tag}" if fname in ("mm", "matmul") else
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a._dtype._tag} "
+                           f"!= {b._dtype._tag}" if fname in ("mm", "matmul") else
                            f"expected scalar type {a._dtype._tag} but found {b._dtype._tag}")
     if a._dtype is _dt.bool:
         raise RuntimeError(f'"{fname}" not implemented for \'Bool\'')
@@ -67,8 +67,8 @@ def _matmul_error(sa, sb):
     if ka != kb:
         if len(sa) == 1 and len(sb) == 1:
             raise RuntimeError(f"inconsistent tensor size, expected tensor [{sa[0]}] and src "
-                               f"[{sb[0]}] to have the same number of elements, but got {sa[0]} and "
-                               f"{sb[0]} elements respectively")
+                               f"[{sb[0]}] to have the same number of elements, but got {sa[0]} "
+                               f"and {sb[0]} elements respectively")
         a2 = sa if len(sa) > 1 else (1,) + sa
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a2[-2]}x{a2[-1]} and "
                            f"{kb}x{sb[-1] if len(sb) > 1 else 1})")
@@ -113,7 +113,7 @@ def mm(input, mat2, *, out=None) -> Tensor:
 def bmm(input, mat2, *, out=None) -> Tensor:
     """torch.bmm: batched 3-D × 3-D."""
     if input.dim() != 3 or mat2.dim() != 3:
-        raise RuntimeError(f"batch1 must be a 3D tensor" if input.dim() != 3 else
+        raise RuntimeError("batch1 must be a 3D tensor" if input.dim() != 3 else
                            "batch2 must be a 3D tensor")
     if input.shape[0] != mat2.shape[0]:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
@@ -132,7 +132,8 @@ def mv(input, vec, *, out=None) -> Tensor:
 def dot(input, tensor, *, out=None) -> Tensor:
     """torch.dot: 1-D · 1-D, same dtype."""
     if input.dim() != 1 or tensor.dim() != 1:
-        raise RuntimeError(f"1D tensors expected, but got {input.dim()}D and {tensor.dim()}D tensors")
+        raise RuntimeError(f"1D tensors expected, but got {input.dim()}D and {tensor.dim()}D "
+                           "tensors")
     return matmul(input, tensor, out=out)
 
 

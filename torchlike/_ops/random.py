@@ -50,8 +50,8 @@ class Generator:
         return self._seed
 
     def get_state(self) -> Tensor:
-        state = np.concatenate([self._key.view(np.uint8),
-                                np.array([self._counter, self._seed], dtype=np.uint64).view(np.uint8)])
+        tail = np.array([self._counter, self._seed], dtype=np.uint64).view(np.uint8)
+        state = np.concatenate([self._key.view(np.uint8), tail])
         return _make(jnp.asarray(state), _dt.uint8)
 
     def set_state(self, new_state: Tensor) -> Generator:

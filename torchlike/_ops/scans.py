@@ -1131,10 +1131,12 @@ def gradient(input, *, spacing=1, dim=None, edge_order: int = 1) -> tuple:
     return tuple(res)
 
 
-__all__ = ["histogramdd", "gradient", "logsumexp", "cumsum", "cumprod", "logcumsumexp", "cummax", "cummin", "median",
-           "nanmedian", "mode", "quantile", "nanquantile", "nanmean", "count_nonzero", "aminmax",
-           "var_mean", "std_mean", "diff", "trapezoid", "trapz", "cumulative_trapezoid", "cov",
-           "corrcoef", "histc", "histogram", "bincount"]
+__all__ = [
+    "histogramdd", "gradient", "logsumexp", "cumsum", "cumprod", "logcumsumexp", "cummax",
+    "cummin", "median", "nanmedian", "mode", "quantile", "nanquantile", "nanmean",
+    "count_nonzero", "aminmax", "var_mean", "std_mean", "diff", "trapezoid", "trapz",
+    "cumulative_trapezoid", "cov", "corrcoef", "histc", "histogram", "bincount",
+]
 
 export(logsumexp)
 export(cumsum, inplace=_cum_inplace(cumsum, "cumsum"))

@@ -10,8 +10,18 @@ import numpy as np
 
 from .._core import views as _views
 from .._core.grad_mode import GRAD_ENABLED
-from .._core.registry import (Op, as_shape, export, kernel, record, result_type_of, run, set_out,
-                              wrap_dim, wrap_dims)
+from .._core.registry import (
+    Op,
+    as_shape,
+    export,
+    kernel,
+    record,
+    result_type_of,
+    run,
+    set_out,
+    wrap_dim,
+    wrap_dims,
+)
 from .._core.tensor import Size, Tensor
 
 _VIEW_OPS: dict = {}
@@ -71,7 +81,8 @@ def _infer_size(shape, numel):
     if neg:
         rest = math.prod(s for s in shape if s != -1)
         if rest == 0 and numel == 0:
-            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape {shape} because the "
+            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape {shape} because "
+                               "the "
                                f"unspecified dimension size -1 can be any value and is ambiguous")
         if rest == 0 or numel % rest:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
@@ -196,9 +207,9 @@ def permute(input, *dims, _grad: str | None = None) -> Tensor:
     dims = as_shape(dims)
     n = input.dim()
     if len(dims) != n:
-        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not "
-                           f"match the length of the desired ordering of dimensions i.e. input.dim() "
-                           f"= {n} is not equal to len(dims) = {len(dims)}")
+        raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does "
+                           "not match the length of the desired ordering of dimensions i.e. "
+                           f"input.dim() = {n} is not equal to len(dims) = {len(dims)}")
     perm = tuple(wrap_dim(d, n) for d in dims)
     if len(set(perm)) != n:
         raise RuntimeError("permute(): duplicate dims are not allowed.")
@@ -236,15 +247,17 @@ def movedim(input, source, destination) -> Tensor:
     src = (source,) if isinstance(source, int) else tuple(source)
     dst = (destination,) if isinstance(destination, int) else tuple(destination)
     if len(src) != len(dst):
-        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(src)} dims) "
-                           f"should contain the same number of dims as destination ({list(dst)} dims)")
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(src)} "
+                           "dims) "
+                           f"should contain the same number of dims as destination ({list(dst)} "
+                           "dims)")
     src = tuple(wrap_dim(d, n) for d in src)
     dst = tuple(wrap_dim(d, n) for d in dst)
     if n == 0:  # dims 0 and -1 name the single "dim" of a 0-dim tensor
         return permute(input, ())
     order = [d for d in range(n) if d not in src]
     perm = [-1] * n
-    for s, d in zip(src, dst):
+    for s, d in zip(src, dst, strict=False):
         perm[d] = s
     it = iter(order)
     perm = [p if p != -1 else next(it) for p in perm]
@@ -278,15 +291,15 @@ def expand(self, *sizes) -> Tensor:
     shape, st = tuple(self.shape), self.stride()
     if len(sizes) < len(shape):
         raise RuntimeError(f"expand({self.type()}{{{list(shape)}}}, size={list(sizes)}): "
-                           f"the number of sizes provided ({len(sizes)}) must be greater or equal to "
-                           f"the number of dimensions in the tensor ({len(shape)})")
+                           f"the number of sizes provided ({len(sizes)}) must be greater or equal "
+                           f"to the number of dimensions in the tensor ({len(shape)})")
     lead = len(sizes) - len(shape)
     new, new_st = [], []
     for i, s in enumerate(sizes):
         if i < lead:
             if s == -1:
-                raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, "
-                                   f"non-existing dimension {i}")
+                raise RuntimeError("The expanded size of the tensor (-1) isn't allowed in a "
+                                   f"leading, non-existing dimension {i}")
             new.append(s)
             new_st.append(0)
             continue
@@ -300,8 +313,8 @@ def expand(self, *sizes) -> Tensor:
             new.append(s)
             new_st.append(0)
         else:
-            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size "
-                               f"({cur}) at non-singleton dimension {i}.  Target sizes: "
+            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing "
+                               f"size ({cur}) at non-singleton dimension {i}.  Target sizes: "
                                f"{list(sizes)}.  Tensor sizes: {list(shape)}")
     new = tuple(new)
     return make_view(self, "expand", ("expand", new), (), new, new_st, self.storage_offset())
@@ -341,7 +354,8 @@ def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
 
 
 def index_view(t: Tensor, spec, opname: str, grad_name: str | None = None) -> Tensor:
-    """A basic-indexing view: spec entries ("i", idx) | ("s", start, length, step) | ("n",) | ("f",)."""
+    """A basic-indexing view of spec entries ("i", idx) | ("s", start, length, step) | ("n",) |
+    ("f",)."""
     step, dyn, view = index_view_parts(t, spec)
     return view_tensor(t, opname, step, dyn, view, grad_name)
 
@@ -442,14 +456,15 @@ def split(tensor, split_size_or_sections, dim: int = 0) -> tuple:
     if isinstance(split_size_or_sections, (int, np.integer)):
         step = int(split_size_or_sections)
         if step < 0 or (step == 0 and size != 0):
-            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension "
-                               f"size of {size}")
+            raise RuntimeError("split_size can only be 0 if dimension size is 0, but got "
+                               f"dimension size of {size}")
         sizes = [min(step, size - s) for s in range(0, size, step)] if step and size else [0]
     else:
         sizes = [int(s) for s in split_size_or_sections]
         if sum(sizes) != size:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} "
-                               f"(input tensor's size at dimension {d}), but got split_sizes={sizes}")
+                               f"(input tensor's size at dimension {d}), but got "
+                               f"split_sizes={sizes}")
     out, start = [], 0
     for s in sizes:
         out.append(_slice_dim(tensor, d, start, s))
@@ -525,8 +540,8 @@ def contiguous(self, memory_format=None) -> Tensor:
     """torch.Tensor.contiguous: self if already contiguous, else a copy."""
     if self.is_contiguous():
         return self
-    return run(_contig, None, lambda: (lambda a: a + jnp.zeros((), a.dtype)), (self._data,), (self,),
-               self._dtype)
+    return run(_contig, None, lambda: (lambda a: a + jnp.zeros((), a.dtype)), (self._data,),
+               (self,), self._dtype)
 
 
 def clone(input, *, memory_format=None) -> Tensor:
@@ -570,7 +585,8 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
     d = wrap_dim(dim, n)
     for i, t_ in enumerate(parts):
         if t_.dim() != n:
-            raise RuntimeError(f"Tensors must have same number of dimensions: got {n} and {t_.dim()}")
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {n} and "
+                               f"{t_.dim()}")
         for k in range(n):
             if k != d and t_.shape[k] != ref.shape[k]:
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected "
@@ -589,8 +605,8 @@ def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
     shape = tuple(tensors[0].shape)
     for i, t_ in enumerate(tensors):
         if tuple(t_.shape) != shape:
-            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at "
-                               f"entry 0 and {list(t_.shape)} at entry {i}")
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} "
+                               f"at entry 0 and {list(t_.shape)} at entry {i}")
     d = wrap_dim(dim, len(shape) + 1)
     rt = result_type_of(tuple((t_._dtype, 0) for t_ in tensors))
     key = (d, rt, len(tensors))

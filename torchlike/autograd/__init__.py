@@ -5,7 +5,11 @@ from __future__ import annotations
 import weakref
 
 from .._core.grad_mode import (  # noqa: F401
-    enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled,
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
 )
 from .._core.tensor import Tensor, _HookHandle
 from . import functional, graph
@@ -31,7 +35,7 @@ def _root_grads(tensors, grad_tensors, create_graph):
     if len(grad_tensors) != len(tensors):
         raise RuntimeError(f"Mismatch in number of grad_tensors ({len(grad_tensors)}) and tensors "
                            f"({len(tensors)})")
-    for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
+    for i, (t, g) in enumerate(zip(tensors, grad_tensors, strict=False)):
         if not isinstance(t, Tensor):
             raise TypeError(f"expected Tensor, got {type(t).__name__}")
         if not t._requires_grad:
@@ -41,8 +45,8 @@ def _root_grads(tensors, grad_tensors, create_graph):
             if t.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             if not t._dtype.is_floating_point:
-                raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but "
-                                   f"got {t._dtype}")
+                raise RuntimeError("grad can be implicitly created only for real scalar outputs "
+                                   f"but got {t._dtype}")
             from .._ops.creation import ones_like
 
             g = ones_like(t)
@@ -59,8 +63,8 @@ def _root_grads(tensors, grad_tensors, create_graph):
         if g._dtype is not t._dtype:  # torch's engine casts grad_outputs to the output's dtype
             if g._dtype.is_complex or t._dtype.is_complex:
                 raise RuntimeError(f"For complex Tensors, both grad_output and output are required "
-                                   f"to have the same dtype. Mismatch in dtype: grad_output[{i}] has "
-                                   f"a dtype of {g._dtype} and output[{i}] has a dtype of "
+                                   f"to have the same dtype. Mismatch in dtype: grad_output[{i}] "
+                                   f"has a dtype of {g._dtype} and output[{i}] has a dtype of "
                                    f"{t._dtype}.")
             g = g.to(t._dtype)
         out.append(g if create_graph and g._requires_grad else g._data)
@@ -97,8 +101,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
     if allow_unused is None:
         allow_unused = materialize_grads
     elif materialize_grads and not allow_unused:
-        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, "
-                         "but got: allow_unused=False.")
+        raise ValueError("Expected allow_unused to be True or not passed when "
+                         "materialize_grads=True, but got: allow_unused=False.")
     if retain_graph is None:
         retain_graph = create_graph
     for t in inputs:
@@ -113,13 +117,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
         keys.append((id(node), nr))
     captured = run_backward(outputs, roots, retain_graph, create_graph, capture=set(keys))
     result = []
-    for i, (t, k) in enumerate(zip(inputs, keys)):
+    for i, (t, k) in enumerate(zip(inputs, keys, strict=False)):
         g = captured.get(k)
         if g is None:
             if not allow_unused:
-                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been "
-                                   "used in the graph. Set allow_unused=True if this is the desired "
-                                   "behavior.")
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have "
+                                   "been used in the graph. Set allow_unused=True if this is the "
+                                   "desired behavior.")
             if materialize_grads:
                 from .._ops.creation import zeros_like
 
@@ -185,7 +189,8 @@ def _grad_get(self):
     if self.grad_fn is not None and not self._retains_grad and self._grad is None:
         import warnings
 
-        warnings.warn("The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
+        warnings.warn("The .grad attribute of a Tensor that is not a leaf Tensor is being "
+                      "accessed. "
                       "Its .grad attribute won't be populated during autograd.backward(). If you "
                       "indeed want the .grad field to be populated for a non-leaf Tensor, use "
                       ".retain_grad() on the non-leaf Tensor.", UserWarning, stacklevel=2)
@@ -193,9 +198,10 @@ def _grad_get(self):
 
 
 # C++ names of the gradient's dtype in torch's "assign a gradient" error.
-_CPP = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
-        "complex64": "c10::complex<float>", "complex128": "c10::complex<double>", "int64": "long",
-        "int32": "int", "int16": "short", "int8": "signed char", "uint8": "unsigned char",
+_CPP = {"float32": "float", "float64": "double", "float16": "c10::Half",
+        "bfloat16": "c10::BFloat16", "complex64": "c10::complex<float>",
+        "complex128": "c10::complex<double>", "int64": "long", "int32": "int", "int16": "short",
+        "int8": "signed char", "uint8": "unsigned char",
         "bool": "bool"}
 
 
@@ -207,15 +213,16 @@ def _grad_set(self, value):
         if value._dtype is not self._dtype:
             raise RuntimeError(
                 f"attempting to assign a gradient with dtype '{_CPP.get(value._dtype.name)}' to a "
-                f"tensor with grad_dtype '{self._dtype._tag}'. The gradient must match the tensor's "
+                f"tensor with grad_dtype '{self._dtype._tag}'. The gradient must match the "
+                "tensor's "
                 "grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype "
                 "attribute with a specific dtype, or None to allow any dtype. Set grad_dtype with "
                 "caution. Diverging the dtypes of a tensor and its gradient may break downstream "
                 "systems that assume they match.")
         if tuple(value.shape) != tuple(self.shape):
-            raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}' to a "
-                               f"tensor of size '{list(self.shape)}'. Please ensure that the gradient "
-                               "and the tensor are the same size")
+            raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}' to "
+                               f"a tensor of size '{list(self.shape)}'. Please ensure that the "
+                               "gradient and the tensor are the same size")
     self._grad = value
 
 

@@ -77,7 +77,7 @@ class BackwardCFunction(Node, FunctionCtx):
         _check_versions(self)
         cls = self._forward_cls
         gts = []
-        for g, (shape, dt, ok) in zip(grads_out, self._outs):
+        for g, (shape, dt, _ok) in zip(grads_out, self._outs, strict=False):
             if g is None and self.materialize_grads and dt is not None:
                 from .._ops.creation import zeros
 
@@ -94,13 +94,13 @@ class BackwardCFunction(Node, FunctionCtx):
         if len(result) != n:
             raise RuntimeError(f"function {name} returned an incorrect number of gradients "
                                f"(expected {n}, got {len(result)})")
-        for i, (g, is_t) in enumerate(zip(result, self._tensor_args)):
+        for i, (g, is_t) in enumerate(zip(result, self._tensor_args, strict=False)):
             if g is not None and not is_t:
                 raise RuntimeError(f"function {name} returned a gradient different than None at "
                                    f"position {i + 1}, but the corresponding forward input was not "
                                    f"a Variable")
         grads = []
-        for pos, (shape, dt) in zip(self._arg_pos, self._in_meta):
+        for pos, (shape, dt) in zip(self._arg_pos, self._in_meta, strict=False):
             g = result[pos]
             if g is not None:
                 if tuple(g.shape) != shape:
@@ -115,10 +115,11 @@ def _sum_to(g, shape, name, pos):
     """A custom backward's gradient of a broadcast shape, summed to the input's (torch's rule)."""
     gs = tuple(g.shape)
     lead = len(gs) - len(shape)
-    if lead < 0 or any(s != 1 and s != d for s, d in zip(shape, gs[lead:])):
+    if lead < 0 or any(s != 1 and s != d for s, d in zip(shape, gs[lead:], strict=False)):
         raise RuntimeError(f"Function {name} returned an invalid gradient at index {pos} - got "
                            f"{list(gs)} but expected shape compatible with {list(shape)}")
-    dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and gs[lead + i] != 1)
+    dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape)
+                                      if s == 1 and gs[lead + i] != 1)
     return (g.sum(dims, keepdim=True) if dims else g).reshape(shape)
 
 
@@ -140,8 +141,8 @@ class Function(metaclass=_FunctionMeta):
         import warnings
 
         warnings.warn(f"{type(self)} should not be instantiated. Methods on autograd functions are "
-                      "all static, so you should invoke them on the class itself.", DeprecationWarning,
-                      stacklevel=2)
+                      "all static, so you should invoke them on the class itself.",
+                      DeprecationWarning, stacklevel=2)
 
     @staticmethod
     def forward(ctx, *args, **kwargs):

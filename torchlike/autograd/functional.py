@@ -43,7 +43,7 @@ def _validate_v(v, other, is_other_tuple):
             raise RuntimeError(f"v is a tuple of invalid length: should be {len(other)} but got "
                                f"{len(v)}.")
         raise RuntimeError("The given v should contain a single Tensor.")
-    for i, (a, b) in enumerate(zip(v, other)):
+    for i, (a, b) in enumerate(zip(v, other, strict=False)):
         if a.shape != b.shape:
             pre = f"Entry {i} in " if is_other_tuple else ""
             raise RuntimeError(f"{pre}v has invalid size: should be {b.shape} but got {a.shape}.")
@@ -93,7 +93,8 @@ def _grad(outputs, inputs, grad_outputs=None, create_graph=False, retain_graph=N
 
     if grad_outputs is None:
         grad_outputs = (None,) * len(outputs)
-    pairs = [(o, g) for o, g in zip(outputs, grad_outputs) if o is not None and o.requires_grad]
+    pairs = [(o, g) for o, g in zip(outputs, grad_outputs, strict=False)
+             if o is not None and o.requires_grad]
     if not pairs:
         return (None,) * len(inputs)
     return grad(tuple(p[0] for p in pairs), inputs, tuple(p[1] for p in pairs),
@@ -109,8 +110,8 @@ _STAGE = {
     "double_back": "The jacobian of the user-provided function is independent of input {i}. This "
                    "is not allowed in strict mode.",
     "double_back_trick": "The hessian of the user-provided function is independent of entry {i} in "
-                         "the grad_jacobian. This is not allowed in strict mode as it prevents from "
-                         "using the double backward trick to replace forward mode AD.",
+                         "the grad_jacobian. This is not allowed in strict mode as it prevents "
+                         "from using the double backward trick to replace forward mode AD.",
 }
 
 
@@ -177,7 +178,8 @@ def jacobian(func, inputs, create_graph: bool = False, strict: bool = False,
     if strategy not in ("forward-mode", "reverse-mode"):
         raise AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode". '
                              'Hint: If your function has more outputs than inputs, "forward-mode" '
-                             'tends to be more performant. Otherwise, prefer to use "reverse-mode".')
+                             'tends to be more performant. Otherwise, prefer to use '
+                             '"reverse-mode".')
     if strict and (vectorize or strategy == "forward-mode"):
         raise RuntimeError("torch.autograd.functional.jacobian: `strict=True` and "
                            "`vectorized=True` are not supported together. Please either set "
@@ -194,7 +196,7 @@ def jacobian(func, inputs, create_graph: bool = False, strict: bool = False,
             flat = out.reshape(-1)
             for j in range(out.numel()):
                 vj = _grad((flat[j],), inputs, retain_graph=True, create_graph=create_graph)
-                for k, (row, g, x) in enumerate(zip(rows, vj, inputs)):
+                for k, (row, g, x) in enumerate(zip(rows, vj, inputs, strict=False)):
                     if g is None:
                         if strict:
                             raise RuntimeError(f"Output {i} of the user-provided function is "
@@ -206,8 +208,10 @@ def jacobian(func, inputs, create_graph: bool = False, strict: bool = False,
                                            f"independent of input {i}. This is not allowed in "
                                            "strict mode when create_graph=True.")
                     row.append(g)
-            jac.append(tuple((stack(row) if row else zeros((0,) + tuple(x.shape), dtype=x.dtype)).view(
-                tuple(out.shape) + tuple(x.shape)) for row, x in zip(rows, inputs)))
+            jac.append(tuple(
+                (stack(row) if row else zeros((0,) + tuple(x.shape), dtype=x.dtype)).view(
+                    tuple(out.shape) + tuple(x.shape))
+                for row, x in zip(rows, inputs, strict=False)))
         jac = _postprocess(tuple(jac), create_graph)
     jac = jac if in_tuple else tuple(j[0] for j in jac)
     return _unpack(jac, out_tuple)

@@ -29,7 +29,7 @@ def _program(nodes, roots, captures, vjps):
 
     def run(all_args, root_grads):
         buffers: dict = {}
-        for (i, nr), g in zip(roots, root_grads):
+        for (i, nr), g in zip(roots, root_grads, strict=False):
             slot = buffers.setdefault(i, {})
             slot[nr] = _add(slot.get(nr), g)
         leaf_grads, captured = [], {}
@@ -53,7 +53,7 @@ def _program(nodes, roots, captures, vjps):
                     g = slot.get(nr)
                     cts.append(jnp.zeros(shape, dt.np) if g is None else g)
             grads = fn(*args, *cts)
-            for (ti, tnr), g in zip(edges, grads):
+            for (ti, tnr), g in zip(edges, grads, strict=False):
                 tslot = buffers.setdefault(ti, {})
                 tslot[tnr] = _add(tslot.get(tnr), g)
         return leaf_grads, [captured[(i, nr)] for i in sorted(captures) for nr in captures[i]]
@@ -76,8 +76,8 @@ def try_fused(order, root_edges, root_grads, capture_keys):
                 return None
             nodes.append(None)
             continue
-        if not isinstance(node, Node) or node._fn is None or node._released or node._tensor_hooks or node._retain or \
-                node._pre_hooks or node._hooks:
+        if (not isinstance(node, Node) or node._fn is None or node._released
+                or node._tensor_hooks or node._retain or node._pre_hooks or node._hooks):
             return None
         outs = node._outs
         edges = tuple((index[id(e[0])], e[1]) for e in node._edges)
@@ -107,4 +107,4 @@ def try_fused(order, root_edges, root_grads, capture_keys):
         _check_versions(node)
     leaf_grads, captured = entry(tuple(all_args), tuple(root_grads))
     keys = [(id(order[i]), nr) for i in sorted(captures) for nr in captures[i]]
-    return leaf_grads, dict(zip(keys, captured)), live
+    return leaf_grads, dict(zip(keys, captured, strict=False)), live

@@ -35,7 +35,7 @@ def _numerical(fn, inputs, k, eps):
             with no_grad():
                 vals.append([np.asarray(o.detach().numpy(), dtype=np.complex128 if o.is_complex()
                                         else np.float64).reshape(-1) for o in _outputs(fn, args)])
-        cols.append([(p - m) / (2 * eps) for p, m in zip(vals[0], vals[1])])
+        cols.append([(p - m) / (2 * eps) for p, m in zip(vals[0], vals[1], strict=False)])
     n_out = len(cols[0]) if cols else 0
     return [np.stack([c[j] for c in cols], axis=1) if cols else None for j in range(n_out)]
 
@@ -61,8 +61,9 @@ def _analytical(fn, inputs, k):
 
 
 def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-              raise_exception: bool = True, nondet_tol: float = 0.0, check_undefined_grad: bool = True,
-              check_grad_dtypes: bool = False, check_batched_grad: bool = False,
+              raise_exception: bool = True, nondet_tol: float = 0.0,
+              check_undefined_grad: bool = True, check_grad_dtypes: bool = False,
+              check_batched_grad: bool = False,
               check_batched_forward_grad: bool = False, check_forward_ad: bool = False,
               check_backward_ad: bool = True, fast_mode: bool = False, masked=None) -> bool:
     """torch.autograd.gradcheck: compare autograd's Jacobian with central finite differences."""
@@ -86,7 +87,7 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
                 return _fail(raise_exception, "Numerical gradient for function expected to be zero")
             continue
         ana = _analytical(func, inputs, k)
-        for j, (n, a) in enumerate(zip(num, ana)):
+        for j, (n, a) in enumerate(zip(num, ana, strict=False)):
             if n is None:
                 continue
             if not np.allclose(a, n, rtol=rtol, atol=atol):
@@ -108,17 +109,19 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
                   raise_exception: bool = True, nondet_tol: float = 0.0,
                   check_undefined_grad: bool = True, check_grad_dtypes: bool = False,
                   check_batched_grad: bool = False, check_fwd_over_rev: bool = False,
-                  check_rev_over_rev: bool = True, fast_mode: bool = False, masked: bool = False) -> bool:
+                  check_rev_over_rev: bool = True, fast_mode: bool = False,
+                  masked: bool = False) -> bool:
     """torch.autograd.gradgradcheck: gradcheck of the function's vector-Jacobian product."""
-    from . import grad
     from .._ops.creation import tensor
+    from . import grad
 
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     with no_grad():
         outs = _outputs(func, inputs)
     if grad_outputs is None:
         rng = np.random.default_rng(0)
-        grad_outputs = tuple(tensor(rng.standard_normal(tuple(o.shape)), dtype=o.dtype) for o in outs)
+        grad_outputs = tuple(tensor(rng.standard_normal(tuple(o.shape)), dtype=o.dtype)
+                             for o in outs)
     else:
         grad_outputs = (grad_outputs,) if isinstance(grad_outputs, Tensor) else tuple(grad_outputs)
     diff_idx = [k for k, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]

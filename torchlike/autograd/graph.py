@@ -64,14 +64,15 @@ class Node:
     @property
     def next_functions(self) -> tuple:
         """One (node, output_nr) per differentiable input, (None, 0) where it needs no grad."""
-        edges = [(i, e if e is not None else (None, 0)) for i, e in zip(self._diff, self._edges)]
+        edges = [(i, e if e is not None else (None, 0))
+                 for i, e in zip(self._diff, self._edges, strict=False)]
         edges += [(i, (None, 0)) for i in self._nodiff]
         return tuple(e for _, e in sorted(edges, key=lambda p: p[0]))
 
     def _full_grads(self, grads_in) -> tuple:
         """grads per next_functions entry (None where no grad flows), for node hooks."""
         pos = sorted(tuple(self._diff) + tuple(self._nodiff))
-        by = dict(zip(self._diff, grads_in))
+        by = dict(zip(self._diff, grads_in, strict=False))
         return tuple(by.get(i) for i in pos)
 
     def _apply(self, grads_out, create_graph: bool):
@@ -109,12 +110,12 @@ class Node:
             def bwd(args, cts):
                 def f(*d):
                     full = list(args)
-                    for i, v in zip(diff, d):
+                    for i, v in zip(diff, d, strict=False):
                         full[i] = v
                     r = fn(*full)
                     if not multi:
                         return r
-                    return tuple(x for x, m in zip(r, mask) if m)
+                    return tuple(x for x, m in zip(r, mask, strict=False) if m)
 
                 _, vjp = jax.vjp(f, *(args[i] for i in diff))
                 # torch's gradients are conjugate Wirtinger derivatives: conj ∘ JAX's vjp ∘ conj
@@ -370,7 +371,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
     """
     buffers: dict = {}
     root_nodes = []
-    for t, g in zip(roots, root_grads):
+    for t, g in zip(roots, root_grads, strict=False):
         node, nr = edge_of(t)
         key = id(node)
         slot = buffers.setdefault(key, {})
@@ -400,7 +401,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
             leaf_grads, captured, ran = res
             if capture is None:
                 leaves = [n for n in order if type(n) is AccumulateGrad]
-                for node, g in zip(leaves, leaf_grads):
+                for node, g in zip(leaves, leaf_grads, strict=False):
                     if g is not None and (accumulate_only is None or id(node) in accumulate_only):
                         _accumulate_leaf(node, g, False)
             if not retain_graph:
@@ -440,7 +441,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
                     h(gi, go)
             if not retain_graph and node._op.saved is not None:
                 node._release()
-            for e, g in zip(node._edges, grads_in):
+            for e, g in zip(node._edges, grads_in, strict=False):
                 if e is None or g is None:
                     continue
                 nslot = buffers.setdefault(id(e[0]), {})
@@ -450,7 +451,7 @@ def run_backward(roots, root_grads, retain_graph: bool, create_graph: bool, inpu
 
 def _node_outputs(node: Node, slot, capture, captured, create_graph):
     grads = []
-    for nr, (shape, dt, ok) in enumerate(node._outs):
+    for nr, (_shape, dt, _ok) in enumerate(node._outs):
         g = slot.get(nr)
         if node._tensor_hooks and nr in node._tensor_hooks and g is not None:
             for h in list(node._tensor_hooks[nr]):
@@ -521,7 +522,7 @@ def _describe_saved(node: Node, what) -> str:
 def _apply_node(node: Node, grads_out, create_graph: bool):
     _check_versions(node)
     cts = []
-    for g, (shape, dt, ok) in zip(grads_out, node._outs):
+    for g, (shape, dt, ok) in zip(grads_out, node._outs, strict=False):
         if not ok:
             continue
         if g is None:
@@ -600,7 +601,8 @@ def _accumulate_leaf(acc: AccumulateGrad, g, create_graph: bool):
         warnings.warn(
             "Using backward() with create_graph=True will create a reference cycle between the "
             "parameter and its gradient which can cause a memory leak. We recommend using "
-            "autograd.grad when creating the graph to avoid this. If you have to use this function, "
+            "autograd.grad when creating the graph to avoid this. If you have to use this "
+            "function, "
             "make sure to reset the .grad fields of your parameters to None after use to break the "
             "cycle and avoid the leak.", UserWarning, stacklevel=5)
     gt = g if isinstance(g, Tensor) else _make(g, t._dtype)
