@@ -1,149 +1,151 @@
-"""torch.utils.data default_collate / default_convert (torch's rules, type by type)."""
+"""torch.utils.data default_collate / default_convert.
+
+Both walk a sample's containers the same way (``_rebuild`` keeps each container's type where
+torch does); they differ only in what happens at the leaves: ``default_convert`` turns numpy
+values into tensors, ``collate`` transposes a batch and applies a per-type rule from a table.
+"""
 
 from __future__ import annotations
 
-import collections.abc
 import copy
 import re
+from collections.abc import Callable, Mapping, MutableMapping, MutableSequence, Sequence
 
 import numpy as np
 
+from ..._core.dtypes import float64
 from ..._core.tensor import Tensor
 
 __all__ = ["collate", "default_collate", "default_collate_fn_map", "default_convert"]
 
+# numpy dtype kinds that cannot become tensors: bytes, str, void-ish and object arrays
 np_str_obj_array_pattern = re.compile(r"[SaUO]")
 
 default_collate_err_msg_format = ("default_collate: batch must contain tensors, numpy arrays, "
                                   "numbers, dicts or lists; found {}")
 
+Rule = Callable[..., object]
+
+
+def _rebuild(template, values):
+    """``values`` (a dict for mappings, else a list) in a container shaped like ``template``.
+
+    namedtuples keep their type and plain tuples become lists, as in torch.  Other containers
+    are shallow-copied and refilled when mutable (so extra attributes survive) or rebuilt from
+    ``values`` when not; a type that allows neither yields the plain dict/list.
+    """
+    if isinstance(template, tuple):
+        return type(template)(*values) if hasattr(template, "_fields") else values
+    as_map = isinstance(values, dict)
+    try:
+        if isinstance(template, MutableMapping if as_map else MutableSequence):
+            out = copy.copy(template)
+            if as_map:
+                out.update(values)
+            else:
+                for pos, value in enumerate(values):
+                    out[pos] = value
+            return out
+        return type(template)(values)
+    except TypeError:
+        return values
+
 
 def default_convert(data):
-    """torch.utils.data.default_convert: numpy arrays/scalars to tensors, containers recursed."""
+    """torch.utils.data.default_convert."""
     from ... import as_tensor
 
-    elem_type = type(data)
     if isinstance(data, Tensor):
         return data
-    if elem_type.__module__ == "numpy" and elem_type.__name__ not in ("str_", "string_"):
-        if elem_type.__name__ in ("ndarray", "memmap") and \
-                np_str_obj_array_pattern.search(data.dtype.str) is not None:
+    kind = type(data)
+    if kind.__module__ == "numpy" and kind.__name__ not in ("str_", "string_"):
+        if kind.__name__ == "ndarray" and np_str_obj_array_pattern.search(data.dtype.str):
             return data
         return as_tensor(data)
-    if isinstance(data, collections.abc.Mapping):
-        try:
-            if isinstance(data, collections.abc.MutableMapping):
-                clone = copy.copy(data)
-                clone.update({key: default_convert(data[key]) for key in data})
-                return clone
-            return elem_type({key: default_convert(data[key]) for key in data})
-        except TypeError:
-            return {key: default_convert(data[key]) for key in data}
-    if isinstance(data, tuple) and hasattr(data, "_fields"):  # namedtuple
-        return elem_type(*(default_convert(d) for d in data))
-    if isinstance(data, tuple):
-        return [default_convert(d) for d in data]
-    if isinstance(data, collections.abc.Sequence) and not isinstance(data, (str, bytes)):
-        try:
-            if isinstance(data, collections.abc.MutableSequence):
-                clone = copy.copy(data)
-                for i, d in enumerate(data):
-                    clone[i] = default_convert(d)
-                return clone
-            return elem_type([default_convert(d) for d in data])
-        except TypeError:
-            return [default_convert(d) for d in data]
+    if isinstance(data, Mapping):
+        return _rebuild(data, {key: default_convert(data[key]) for key in data})
+    if isinstance(data, Sequence) and not isinstance(data, (str, bytes)):
+        return _rebuild(data, [default_convert(item) for item in data])
     return data
 
 
+def _rule_for(elem, table: dict | None) -> Rule | None:
+    """The exact type's rule, else the first registered base class (insertion order)."""
+    if not table:
+        return None
+    if type(elem) in table:
+        return table[type(elem)]
+    return next((rule for kinds, rule in table.items() if isinstance(elem, kinds)), None)
+
+
 def collate(batch, *, collate_fn_map: dict | None = None):
-    """torch.utils.data._utils.collate.collate: the type-dispatching collation."""
-    elem = batch[0]
-    elem_type = type(elem)
-    if collate_fn_map is not None:
-        if elem_type in collate_fn_map:
-            return collate_fn_map[elem_type](batch, collate_fn_map=collate_fn_map)
-        for collate_type in collate_fn_map:
-            if isinstance(elem, collate_type):
-                return collate_fn_map[collate_type](batch, collate_fn_map=collate_fn_map)
-    if isinstance(elem, collections.abc.Mapping):
-        try:
-            if isinstance(elem, collections.abc.MutableMapping):
-                clone = copy.copy(elem)
-                clone.update({key: collate([d[key] for d in batch], collate_fn_map=collate_fn_map)
-                              for key in elem})
-                return clone
-            return elem_type({key: collate([d[key] for d in batch], collate_fn_map=collate_fn_map)
-                              for key in elem})
-        except TypeError:
-            return {key: collate([d[key] for d in batch], collate_fn_map=collate_fn_map)
-                    for key in elem}
-    if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
-        return elem_type(*(collate(samples, collate_fn_map=collate_fn_map)
-                           for samples in zip(*batch, strict=True)))
-    if isinstance(elem, collections.abc.Sequence):
-        it = iter(batch)
-        elem_size = len(next(it))
-        if not all(len(e) == elem_size for e in it):
+    """torch.utils.data._utils.collate.collate (leaves by ``collate_fn_map``)."""
+    first = batch[0]
+    rule = _rule_for(first, collate_fn_map)
+    if rule is not None:
+        return rule(batch, collate_fn_map=collate_fn_map)
+
+    def inner(samples):
+        return collate(samples, collate_fn_map=collate_fn_map)
+
+    if isinstance(first, Mapping):
+        return _rebuild(first, {key: inner([sample[key] for sample in batch]) for key in first})
+    if isinstance(first, Sequence):
+        # namedtuples are zipped as they are; other sequences must agree in length first
+        record = isinstance(first, tuple) and hasattr(first, "_fields")
+        if not record and len({len(sample) for sample in batch}) > 1:
             raise RuntimeError("each element in list of batch should be of equal size")
-        transposed = list(zip(*batch, strict=True))
-        if isinstance(elem, tuple):
-            return [collate(samples, collate_fn_map=collate_fn_map) for samples in transposed]
-        try:
-            if isinstance(elem, collections.abc.MutableSequence):
-                clone = copy.copy(elem)
-                for i, samples in enumerate(transposed):
-                    clone[i] = collate(samples, collate_fn_map=collate_fn_map)
-                return clone
-            return elem_type([collate(samples, collate_fn_map=collate_fn_map)
-                              for samples in transposed])
-        except TypeError:
-            return [collate(samples, collate_fn_map=collate_fn_map) for samples in transposed]
-    raise TypeError(default_collate_err_msg_format.format(elem_type))
+        return _rebuild(first, [inner(column) for column in zip(*batch, strict=False)])
+    raise TypeError(default_collate_err_msg_format.format(type(first)))
 
 
-def collate_tensor_fn(batch, *, collate_fn_map=None):
+def collate_tensor_fn(batch, *, collate_fn_map: dict | None = None):
+    """Tensors stack along a new leading dimension."""
     from ... import stack
 
     return stack(list(batch), 0)
 
 
-def collate_numpy_array_fn(batch, *, collate_fn_map=None):
+def collate_numpy_array_fn(batch, *, collate_fn_map: dict | None = None):
+    """Arrays become tensors and are then collated as tensors; text/object arrays refuse."""
     from ... import as_tensor
 
-    elem = batch[0]
-    if np_str_obj_array_pattern.search(elem.dtype.str) is not None:
-        raise TypeError(default_collate_err_msg_format.format(elem.dtype))
-    return collate([as_tensor(b) for b in batch], collate_fn_map=collate_fn_map)
+    dtype = batch[0].dtype
+    if np_str_obj_array_pattern.search(dtype.str):
+        raise TypeError(default_collate_err_msg_format.format(dtype))
+    return collate([as_tensor(arr) for arr in batch], collate_fn_map=collate_fn_map)
 
 
-def collate_numpy_scalar_fn(batch, *, collate_fn_map=None):
+def collate_numpy_scalar_fn(batch, *, collate_fn_map: dict | None = None):
+    """numpy scalars keep their dtype."""
     from ... import as_tensor
 
-    return as_tensor(np.asarray(batch))
+    return as_tensor(list(batch))
 
 
-def collate_float_fn(batch, *, collate_fn_map=None):
-    from ... import float64, tensor
+def _python_numbers(dtype) -> Rule:
+    # ints (and bools) take the inferred dtype; floats are float64 whatever the default dtype
+    def rule(batch, *, collate_fn_map: dict | None = None):
+        from ... import tensor
 
-    return tensor(list(batch), dtype=float64)
+        return tensor(list(batch), dtype=dtype)
 
-
-def collate_int_fn(batch, *, collate_fn_map=None):
-    from ... import tensor
-
-    return tensor(list(batch))
+    return rule
 
 
-def collate_str_fn(batch, *, collate_fn_map=None):
+collate_float_fn = _python_numbers(float64)
+collate_int_fn = _python_numbers(None)
+
+
+def collate_str_fn(batch, *, collate_fn_map: dict | None = None):
+    """Strings and bytes are left as the batch sequence."""
     return batch
 
 
 default_collate_fn_map: dict = {
     Tensor: collate_tensor_fn,
     np.ndarray: collate_numpy_array_fn,
-    np.bool_: collate_numpy_scalar_fn,
-    np.number: collate_numpy_scalar_fn,
+    (np.bool_, np.number, np.object_): collate_numpy_scalar_fn,
     float: collate_float_fn,
     int: collate_int_fn,
     str: collate_str_fn,
@@ -152,5 +154,5 @@ default_collate_fn_map: dict = {
 
 
 def default_collate(batch):
-    """torch.utils.data.default_collate: stack tensors, numbers to tensors, recurse containers."""
+    """torch.utils.data.default_collate."""
     return collate(batch, collate_fn_map=default_collate_fn_map)

@@ -1,39 +1,106 @@
-"""torch.utils.data.DataLoader (single process: ``num_workers=0``)."""
+"""torch.utils.data.DataLoader, loading in the main process (``num_workers=0``).
+
+A loader is a key stream plus a fetch rule: the key stream is the batch sampler when
+auto-batching (lists of indices) and the plain sampler otherwise; the fetch rule reads those
+keys from a map-style dataset, or counts them off one iterator of an iterable-style dataset.
+"""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
-from typing import Any
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Generic, TypeVar
 
 from ._collate import default_collate, default_convert
-from .dataset import Dataset, IterableDataset
+from .dataset import Dataset, IterableDataset, fetch_many
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
 __all__ = ["DataLoader", "get_worker_info"]
 
+_T_co = TypeVar("_T_co", covariant=True)
+
+# options whose reassignment would desynchronise the derived samplers (torch refuses them too)
+_FIXED_AFTER_INIT = frozenset({"batch_size", "batch_sampler", "sampler", "drop_last", "dataset",
+                               "persistent_workers"})
+
 
 def get_worker_info():
-    """torch.utils.data.get_worker_info: None (torchlike loads data in the main process)."""
+    """torch.utils.data.get_worker_info: always None (torchlike loads in the main process)."""
     return None
 
 
 class _InfiniteConstantSampler(Sampler):
-    def __iter__(self):
-        while True:
-            yield None
+    """Endless ``None`` keys: an iterable-style dataset needs a count of samples, not indices."""
+
+    def __iter__(self) -> Iterator[None]:
+        return itertools.repeat(None)
 
 
-class DataLoader:
-    """torch.utils.data.DataLoader: batching, shuffling, sampling and collation.
+def _check_worker_options(num_workers: int, timeout: float, prefetch_factor: int | None,
+                          persistent_workers: bool) -> None:
+    if num_workers < 0:
+        raise ValueError("num_workers option should be non-negative; use num_workers=0 to "
+                         "disable multiprocessing.")
+    if num_workers > 0:
+        raise NotImplementedError(
+            f"DataLoader(num_workers={num_workers}): worker processes are not supported by "
+            "torchlike yet; use num_workers=0 (data is loaded in the main process).")
+    if timeout < 0:
+        raise ValueError("timeout option should be non-negative")
+    if prefetch_factor is not None:
+        raise ValueError("prefetch_factor option could only be specified in multiprocessing."
+                         "let num_workers > 0 to enable multiprocessing, otherwise set "
+                         "prefetch_factor to None.")
+    if persistent_workers:
+        raise ValueError("persistent_workers option needs num_workers > 0")
+
+
+def _plan_sampling(dataset, iterable_style: bool, batch_size: int | None, shuffle: bool | None,
+                   sampler, batch_sampler, drop_last: bool, generator):
+    """torch's option rules: returns (batch_size, drop_last, sampler, batch_sampler)."""
+    if iterable_style:
+        # the dataset orders itself, so any ordering option is an error (checked first, as
+        # torch does, so users learn this before any sampler conflict)
+        for name, value, unset in (("shuffle", shuffle, shuffle in (None, False)),
+                                   ("sampler", sampler, sampler is None),
+                                   ("batch_sampler", batch_sampler, batch_sampler is None)):
+            if not unset:
+                raise ValueError(f"DataLoader with IterableDataset: expected unspecified {name} "
+                                 f"option, but got {name}={value}")
+    else:
+        shuffle = bool(shuffle)
+    if shuffle and sampler is not None:
+        raise ValueError("sampler option is mutually exclusive with shuffle")
+    if batch_sampler is not None:
+        if drop_last or shuffle or batch_size != 1 or sampler is not None:
+            raise ValueError("batch_sampler option is mutually exclusive with batch_size, "
+                             "shuffle, sampler, and drop_last")
+        batch_size, drop_last = None, False
+    elif drop_last and batch_size is None:
+        raise ValueError("batch_size=None option disables auto-batching and is mutually "
+                         "exclusive with drop_last")
+    if sampler is None:
+        sampler = (_InfiniteConstantSampler() if iterable_style
+                   else RandomSampler(dataset, generator=generator) if shuffle
+                   else SequentialSampler(dataset))
+    if batch_sampler is None and batch_size is not None:
+        batch_sampler = BatchSampler(sampler, batch_size, drop_last=drop_last)
+    return batch_size, drop_last, sampler, batch_sampler
+
+
+class DataLoader(Generic[_T_co]):
+    """torch.utils.data.DataLoader.
 
     Only ``num_workers=0`` (loading in the main process) is supported; worker processes raise
     NotImplementedError.  ``shuffle`` permutations come from torchlike's random stream (seeded
-    by ``generator=``), not torch's.
+    by ``generator=``), not torch's.  ``pin_memory`` is stored and has no effect.
     """
 
-    def __init__(self, dataset: Dataset, batch_size: int | None = 1, shuffle: bool | None = None,
-                 sampler: Sampler | Iterable | None = None,
+    _locked = False
+
+    def __init__(self, dataset: Dataset[_T_co], batch_size: int | None = 1,
+                 shuffle: bool | None = None, sampler: Sampler | Iterable | None = None,
                  batch_sampler: Sampler | Iterable | None = None, num_workers: int = 0,
                  collate_fn: Callable | None = None, pin_memory: bool = False,
                  drop_last: bool = False, timeout: float = 0,
@@ -41,74 +108,33 @@ class DataLoader:
                  generator=None, *, prefetch_factor: int | None = None,
                  persistent_workers: bool = False, pin_memory_device: str = "",
                  in_order: bool = True) -> None:
-        if num_workers < 0:
-            raise ValueError("num_workers option should be non-negative; use num_workers=0 to "
-                             "disable multiprocessing.")
-        if num_workers > 0:
-            raise NotImplementedError(
-                f"DataLoader(num_workers={num_workers}): worker processes are not supported by "
-                "torchlike yet; use num_workers=0 (data is loaded in the main process).")
-        if timeout < 0:
-            raise ValueError("timeout option should be non-negative")
-        if prefetch_factor is not None:
-            raise ValueError("prefetch_factor option could only be specified in multiprocessing."
-                             "let num_workers > 0 to enable multiprocessing, otherwise set "
-                             "prefetch_factor to None.")
-        if persistent_workers:
-            raise ValueError("persistent_workers option needs num_workers > 0")
-        self.dataset = dataset
-        self.num_workers = num_workers
-        self.prefetch_factor = prefetch_factor
-        self.pin_memory = pin_memory
-        self.pin_memory_device = pin_memory_device
-        self.timeout = timeout
-        self.worker_init_fn = worker_init_fn
+        _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers)
+        # plain stored options (none of them is checked or derived from another)
+        vars(self).update(dataset=dataset, num_workers=num_workers, generator=generator,
+                          prefetch_factor=prefetch_factor, pin_memory=pin_memory,
+                          pin_memory_device=pin_memory_device, timeout=timeout,
+                          worker_init_fn=worker_init_fn, in_order=in_order,
+                          persistent_workers=persistent_workers)
         self.multiprocessing_context = multiprocessing_context
-        self.in_order = in_order
-        self.persistent_workers = persistent_workers
-
-        if isinstance(dataset, IterableDataset):
-            self._dataset_kind = "iterable"
-            if shuffle not in {False, None}:
-                raise ValueError("DataLoader with IterableDataset: expected unspecified shuffle "
-                                 f"option, but got shuffle={shuffle}")
-            if sampler is not None:
-                raise ValueError("DataLoader with IterableDataset: expected unspecified sampler "
-                                 f"option, but got sampler={sampler}")
-            if batch_sampler is not None:
-                raise ValueError("DataLoader with IterableDataset: expected unspecified "
-                                 f"batch_sampler option, but got batch_sampler={batch_sampler}")
-        else:
-            shuffle = bool(shuffle)
-            self._dataset_kind = "map"
-        if sampler is not None and shuffle:
-            raise ValueError("sampler option is mutually exclusive with shuffle")
-        if batch_sampler is not None:
-            if batch_size != 1 or shuffle or sampler is not None or drop_last:
-                raise ValueError("batch_sampler option is mutually exclusive with batch_size, "
-                                 "shuffle, sampler, and drop_last")
-            batch_size = None
-            drop_last = False
-        elif batch_size is None and drop_last:
-            raise ValueError("batch_size=None option disables auto-batching and is mutually "
-                             "exclusive with drop_last")
-        if sampler is None:
-            if self._dataset_kind == "iterable":
-                sampler = _InfiniteConstantSampler()
-            elif shuffle:
-                sampler = RandomSampler(dataset, generator=generator)
-            else:
-                sampler = SequentialSampler(dataset)
-        if batch_size is not None and batch_sampler is None:
-            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
-        self.batch_size = batch_size
-        self.drop_last = drop_last
-        self.sampler = sampler
-        self.batch_sampler = batch_sampler
-        self.generator = generator
+        self._iterable_style = isinstance(dataset, IterableDataset)
+        plan = _plan_sampling(dataset, self._iterable_style, batch_size, shuffle, sampler,
+                              batch_sampler, drop_last, generator)
+        self.batch_size, self.drop_last, self.sampler, self.batch_sampler = plan
         if collate_fn is None:
             collate_fn = default_collate if self._auto_collation else default_convert
         self.collate_fn = collate_fn
+        self._reported_len: int | None = None  # len(dataset) at the last len(loader)
+        self._locked = True
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if self._locked and name in _FIXED_AFTER_INIT:
+            raise ValueError(f"{name} attribute should not be set after "
+                             f"{type(self).__name__} is initialized")
+        if name == "multiprocessing_context" and value is not None:
+            # a start method only means something for worker processes
+            raise ValueError("multiprocessing_context can only be used with multi-process "
+                             f"loading (num_workers > 0), but got num_workers={self.num_workers}")
+        object.__setattr__(self, name, value)
 
     @property
     def _auto_collation(self) -> bool:
@@ -116,70 +142,81 @@ class DataLoader:
 
     @property
     def _index_sampler(self):
-        return self.batch_sampler if self._auto_collation else self.sampler
+        """The key stream: index lists when auto-batching, single keys otherwise."""
+        return self.sampler if self.batch_sampler is None else self.batch_sampler
 
     def __iter__(self) -> _SingleProcessDataLoaderIter:
         return _SingleProcessDataLoaderIter(self)
 
     def __len__(self) -> int:
-        if self._dataset_kind == "iterable":
-            length = len(self.dataset)
-            if self.batch_size is not None:
-                if self.drop_last:
-                    length = length // self.batch_size
-                else:
-                    length = -(-length // self.batch_size)
-            return length
-        return len(self._index_sampler)
+        if not self._iterable_style:
+            return len(self._index_sampler)
+        # trusted as the dataset reports it; iteration warns if more samples turn up
+        count = self._reported_len = len(self.dataset)
+        if self.batch_size is None:
+            return count
+        whole, tail = divmod(count, self.batch_size)
+        return whole + (1 if tail and not self.drop_last else 0)
 
     def check_worker_number_rationality(self) -> None:
-        pass
+        """torch warns about more workers than CPUs; there are no workers here."""
+
+
+class _IterableFetch:
+    """Reads an iterable-style dataset: one iterator per epoch, consumed key by key."""
+
+    def __init__(self, dataset, batched: bool, collate_fn: Callable, drop_last: bool) -> None:
+        self._source = iter(dataset)
+        self._batched = batched
+        self._collate_fn = collate_fn
+        self._drop_last = drop_last
+        self._done = False
+
+    def __call__(self, keys):
+        if self._done:
+            raise StopIteration
+        if not self._batched:
+            return self._collate_fn(next(self._source))
+        chunk = list(itertools.islice(self._source, len(keys)))
+        self._done = len(chunk) < len(keys)
+        if not chunk or (self._done and self._drop_last):
+            raise StopIteration
+        return self._collate_fn(chunk)
+
+
+def _map_fetch(dataset, batched: bool, collate_fn: Callable) -> Callable:
+    if batched:
+        return lambda keys: collate_fn(fetch_many(dataset, keys))
+    return lambda key: collate_fn(dataset[key])
 
 
 class _SingleProcessDataLoaderIter:
-    """The iterator a DataLoader returns: fetches and collates one batch per ``next``."""
+    """The iterator a DataLoader returns: one fetched, collated item per ``next``."""
 
     def __init__(self, loader: DataLoader) -> None:
-        self._loader = loader
         self._dataset = loader.dataset
-        self._collate_fn = loader.collate_fn
-        self._auto_collation = loader._auto_collation
-        self._drop_last = loader.drop_last
-        self._sampler_iter = iter(loader._index_sampler)
+        self._key_source = loader._index_sampler
+        self._keys = iter(self._key_source)
+        batched = loader._auto_collation
+        if loader._iterable_style:
+            self._fetch = _IterableFetch(loader.dataset, batched, loader.collate_fn,
+                                         loader.drop_last)
+        else:
+            self._fetch = _map_fetch(loader.dataset, batched, loader.collate_fn)
+        self._reported_len = loader._reported_len
         self._num_yielded = 0
-        self._dataset_iter: Any = None
-        if loader._dataset_kind == "iterable":
-            self._dataset_iter = iter(self._dataset)
-            self._ended = False
 
-    def __iter__(self):
+    def __iter__(self) -> _SingleProcessDataLoaderIter:
         return self
 
     def __len__(self) -> int:
-        return len(self._loader)
-
-    def _fetch(self, index):
-        if self._dataset_iter is not None:
-            if self._ended:
-                raise StopIteration
-            if self._auto_collation:
-                data = list(itertools.islice(self._dataset_iter, len(index)))
-                if len(data) < len(index):
-                    self._ended = True
-                if len(data) == 0 or (self._drop_last and len(data) < len(index)):
-                    raise StopIteration
-            else:
-                data = next(self._dataset_iter)
-            return self._collate_fn(data)
-        if self._auto_collation:
-            getitems = getattr(self._dataset, "__getitems__", None)
-            data = getitems(index) if callable(getitems) else [self._dataset[i] for i in index]
-        else:
-            data = self._dataset[index]
-        return self._collate_fn(data)
+        return len(self._key_source)
 
     def __next__(self):
-        index = next(self._sampler_iter)
-        data = self._fetch(index)
+        item = self._fetch(next(self._keys))
         self._num_yielded += 1
-        return data
+        if self._reported_len is not None and self._num_yielded > self._reported_len:
+            warnings.warn(f"Length of IterableDataset {self._dataset} was reported to be "
+                          f"{self._reported_len}(when accessing len(dataloader)), but "
+                          f"{self._num_yielded} samples have been fetched. ", stacklevel=2)
+        return item
