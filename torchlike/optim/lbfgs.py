@@ -1,13 +1,25 @@
-"""torch.optim.LBFGS (with torch's strong-Wolfe line search), ported from torch's lbfgs.py.
+"""torch.optim.LBFGS: limited-memory BFGS with an optional strong-Wolfe line search.
 
-The algorithm is Python control flow around a few vector operations, so it runs eagerly on
-the flattened float vectors (jax arrays); 0-dim arrays stand exactly where torch has 0-dim
-tensors and Python floats where torch has floats, so the float32/float64 arithmetic matches.
+The method, as torch runs it: each outer iteration turns the gradient into a search
+direction with the two-loop recursion over the last ``history_size`` curvature pairs
+(s = step taken, y = change of gradient; pairs with y.s <= 1e-10 are skipped), scaled by
+H_diag = y.s / y.y of the newest pair.  The step length is ``lr`` (the very first one is
+shrunk to lr / sum|g| when that is smaller), or comes from a strong-Wolfe search that
+extrapolates by cubic interpolation until it brackets an acceptable point and then zooms in.
+The loop stops on max_iter, max_eval, a small gradient, a small step or a small change of
+the loss.
+
+It is Python control flow around a few vector operations, so it runs eagerly on the
+flattened parameters (jax arrays; complex parameters as (re, im) pairs).  Losses are Python
+floats and dot products 0-dim arrays, exactly where torch has floats and 0-dim tensors, so
+the float32/float64 arithmetic is torch's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import jax.numpy as jnp
 
@@ -19,126 +31,146 @@ from .optimizer import Optimizer, check_lr
 __all__ = ["LBFGS"]
 
 
-def _sqrt(x):
+def _root(x):
     return jnp.sqrt(x) if hasattr(x, "dtype") else x ** 0.5
 
 
-def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
-    if bounds is not None:
-        xmin_bound, xmax_bound = bounds
-    else:
-        xmin_bound, xmax_bound = (x1, x2) if x1 <= x2 else (x2, x1)
-    d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
-    d2_square = d1 ** 2 - g1 * g2
-    if d2_square >= 0:
-        d2 = _sqrt(d2_square)
-        if x1 <= x2:
-            min_pos = x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
-        else:
-            min_pos = x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2))
-        return min(max(min_pos, xmin_bound), xmax_bound)
-    return (xmin_bound + xmax_bound) / 2.0
+def _sup_norm(v) -> Any:
+    return jnp.max(jnp.abs(v))
 
 
-def _strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-9,
-                  max_ls=25):
-    d_norm = jnp.max(jnp.abs(d))
-    f_new, g_new = obj_func(x, t, d)
-    ls_func_evals = 1
-    gtd_new = jnp.dot(g_new, d)
-    t_prev, f_prev, g_prev, gtd_prev = 0, f, g, gtd
-    done = False
-    ls_iter = 0
-    while ls_iter < max_ls:
-        if f_new > (f + c1 * t * gtd) or (ls_iter > 1 and f_new >= f_prev):
-            bracket, bracket_f = [t_prev, t], [f_prev, f_new]
-            bracket_g, bracket_gtd = [g_prev, g_new], [gtd_prev, gtd_new]
-            break
-        if abs(gtd_new) <= -c2 * gtd:
-            bracket, bracket_f, bracket_g = [t], [f_new], [g_new]
-            done = True
-            break
-        if gtd_new >= 0:
-            bracket, bracket_f = [t_prev, t], [f_prev, f_new]
-            bracket_g, bracket_gtd = [g_prev, g_new], [gtd_prev, gtd_new]
-            break
-        min_step = t + 0.01 * (t - t_prev)
-        max_step = t * 10
-        tmp = t
-        t = _cubic_interpolate(t_prev, f_prev, gtd_prev, t, f_new, gtd_new,
-                               bounds=(min_step, max_step))
-        t_prev, f_prev, g_prev, gtd_prev = tmp, f_new, g_new, gtd_new
-        f_new, g_new = obj_func(x, t, d)
-        ls_func_evals += 1
-        gtd_new = jnp.dot(g_new, d)
-        ls_iter += 1
-    if ls_iter == max_ls:
-        bracket, bracket_f, bracket_g = [0, t], [f, f_new], [g, g_new]
-    insuf_progress = False
-    low_pos, high_pos = (0, 1) if bracket_f[0] <= bracket_f[-1] else (1, 0)
-    while not done and ls_iter < max_ls:
-        if abs(bracket[1] - bracket[0]) * d_norm < tolerance_change:
-            break
-        t = _cubic_interpolate(bracket[0], bracket_f[0], bracket_gtd[0], bracket[1], bracket_f[1],
-                               bracket_gtd[1])
-        eps = 0.1 * (max(bracket) - min(bracket))
-        if min(max(bracket) - t, t - min(bracket)) < eps:
-            if insuf_progress or t >= max(bracket) or t <= min(bracket):
-                if abs(t - max(bracket)) < abs(t - min(bracket)):
-                    t = max(bracket) - eps
-                else:
-                    t = min(bracket) + eps
-                insuf_progress = False
+@dataclass
+class _Probe:
+    """A point tried along the search direction: step t, loss f, gradient g, slope g.d."""
+
+    t: Any
+    f: Any
+    g: Any
+    slope: Any
+
+
+def _cubic_step(a: _Probe, b: _Probe, bounds: tuple[Any, Any] | None = None) -> Any:
+    """Minimiser of the cubic through (t, f, slope) at ``a`` and ``b``, clamped to ``bounds``
+    (default: between the two points); their midpoint when the cubic has no minimum."""
+    lo, hi = (a, b) if a.t <= b.t else (b, a)
+    left, right = bounds if bounds is not None else (lo.t, hi.t)
+    # the formula is symmetric in the two points up to exact sign flips, so ordering them
+    # by t changes no rounding
+    d1 = lo.slope + hi.slope - 3 * (lo.f - hi.f) / (lo.t - hi.t)
+    disc = d1 ** 2 - lo.slope * hi.slope
+    if not disc >= 0:
+        return (left + right) / 2.0
+    d2 = _root(disc)
+    best = hi.t - (hi.t - lo.t) * ((hi.slope + d2 - d1) / (hi.slope - lo.slope + 2 * d2))
+    return min(max(best, left), right)
+
+
+class _WolfeSearch:
+    """Strong-Wolfe line search along ``d`` from the point ``start`` (t = 0)."""
+
+    def __init__(self, probe: Callable[[Any], _Probe], start: _Probe, d, c1: float = 1e-4,
+                 c2: float = 0.9, tolerance_change: float = 1e-9, max_ls: int = 25) -> None:
+        self.probe, self.start, self.c1, self.c2 = probe, start, c1, c2
+        self.tol, self.budget, self.d_norm = tolerance_change, max_ls, _sup_norm(d)
+        self.tries = 0  # evaluations after the first
+
+    def _sufficient_decrease(self, p: _Probe) -> bool:
+        return not p.f > self.start.f + self.c1 * p.t * self.start.slope
+
+    def _curvature_ok(self, p: _Probe) -> bool:
+        return abs(p.slope) <= -self.c2 * self.start.slope
+
+    def run(self, t) -> tuple[_Probe, int]:
+        """The accepted point and the number of loss evaluations spent."""
+        found, ends = self._bracket(t)
+        if not found:
+            found = self._zoom(ends)
+        return found, 1 + self.tries
+
+    def _bracket(self, t) -> tuple[_Probe | None, list[_Probe]]:
+        """Grow the step until the interval [prev, cur] must hold an acceptable point."""
+        prev, cur = self.start, self.probe(t)
+        while self.tries < self.budget:
+            if not self._sufficient_decrease(cur) or (self.tries > 1 and cur.f >= prev.f):
+                return None, [prev, cur]
+            if self._curvature_ok(cur):
+                return cur, []
+            if cur.slope >= 0:
+                return None, [prev, cur]
+            reach = (cur.t + 0.01 * (cur.t - prev.t), cur.t * 10)
+            prev, cur = cur, self.probe(_cubic_step(prev, cur, reach))
+            self.tries += 1
+        # out of evaluations: the better of the start and the last point
+        return None, [_Probe(0, self.start.f, self.start.g, None), cur]
+
+    def _zoom(self, ends: list[_Probe]) -> _Probe:
+        """Shrink the bracket ``ends`` around an acceptable point; the best one seen."""
+        def best_first() -> tuple[int, int]:
+            return (0, 1) if ends[0].f <= ends[-1].f else (1, 0)
+
+        low, high = best_first()
+        stalled = False
+        while self.tries < self.budget:
+            a, b = ends[0].t, ends[1].t
+            if abs(b - a) * self.d_norm < self.tol:
+                break
+            t = _cubic_step(ends[0], ends[1])
+            top, bottom = max(a, b), min(a, b)
+            margin = 0.1 * (top - bottom)
+            if not min(top - t, t - bottom) < margin:
+                stalled = False
+            elif stalled or t >= top or t <= bottom:
+                # too near an end twice running, or outside: step a margin in from the end
+                t = top - margin if abs(t - top) < abs(t - bottom) else bottom + margin
+                stalled = False
             else:
-                insuf_progress = True
-        else:
-            insuf_progress = False
-        f_new, g_new = obj_func(x, t, d)
-        ls_func_evals += 1
-        gtd_new = jnp.dot(g_new, d)
-        ls_iter += 1
-        if f_new > (f + c1 * t * gtd) or f_new >= bracket_f[low_pos]:
-            bracket[high_pos] = t
-            bracket_f[high_pos] = f_new
-            bracket_g[high_pos] = g_new
-            bracket_gtd[high_pos] = gtd_new
-            low_pos, high_pos = (0, 1) if bracket_f[0] <= bracket_f[1] else (1, 0)
-        else:
-            if abs(gtd_new) <= -c2 * gtd:
-                done = True
-            elif gtd_new * (bracket[high_pos] - bracket[low_pos]) >= 0:
-                bracket[high_pos] = bracket[low_pos]
-                bracket_f[high_pos] = bracket_f[low_pos]
-                bracket_g[high_pos] = bracket_g[low_pos]
-                bracket_gtd[high_pos] = bracket_gtd[low_pos]
-            bracket[low_pos] = t
-            bracket_f[low_pos] = f_new
-            bracket_g[low_pos] = g_new
-            bracket_gtd[low_pos] = gtd_new
-    t = bracket[low_pos]
-    return bracket_f[low_pos], bracket_g[low_pos], t, ls_func_evals
+                stalled = True
+            p = self.probe(t)
+            self.tries += 1
+            if not self._sufficient_decrease(p) or p.f >= ends[low].f:
+                ends[high] = p
+                low, high = best_first()
+                continue
+            if self._curvature_ok(p):
+                ends[low] = p
+                return p
+            if p.slope * (ends[high].t - ends[low].t) >= 0:
+                ends[high] = ends[low]
+            ends[low] = p
+        return ends[low]
 
 
-def _arr(x):
+def _two_loop(g, steps: list, diffs: list, rho: list, h_diag, alpha: list):
+    """-H g for the L-BFGS inverse-Hessian H of the stored pairs (alpha: scratch, kept)."""
+    q = -g
+    for i in reversed(range(len(diffs))):
+        alpha[i] = jnp.dot(steps[i], q) * rho[i]
+        q = q + (-alpha[i]).astype(q.dtype) * diffs[i]
+    r = q * h_diag
+    for i in range(len(diffs)):
+        beta = jnp.dot(diffs[i], r) * rho[i]
+        r = r + (alpha[i] - beta).astype(r.dtype) * steps[i]
+    return r
+
+
+def _as_arrays(x):
     if isinstance(x, Tensor):
         return x._data
+    return [_as_arrays(v) for v in x] if isinstance(x, list) else x
+
+
+def _as_tensors(x):
     if isinstance(x, list):
-        return [_arr(v) for v in x]
-    return x
+        return [_as_tensors(v) for v in x]
+    return Tensor._make(jnp.asarray(x)) if hasattr(x, "dtype") and hasattr(x, "shape") else x
 
 
-def _tensor(x):
-    if isinstance(x, list):
-        return [_tensor(v) for v in x]
-    if hasattr(x, "dtype") and hasattr(x, "shape"):
-        return Tensor._make(jnp.asarray(x))
-    return x
+def _real_view(a):
+    return jnp.stack([a.real, a.imag], -1) if jnp.iscomplexobj(a) else a
 
 
-def _real_flat(a):
-    if jnp.iscomplexobj(a):
-        a = jnp.stack([a.real, a.imag], -1)
-    return a.reshape(-1)
+# the search state kept between step() calls, under torch's state keys
+_CARRIED = ("d", "t", "old_dirs", "old_stps", "ro", "H_diag", "prev_flat_grad", "prev_loss")
 
 
 class LBFGS(Optimizer):
@@ -151,176 +183,134 @@ class LBFGS(Optimizer):
                  tolerance_change: float = 1e-9, history_size: int = 100,
                  line_search_fn: str | None = None) -> None:
         check_lr(lr)
-        if max_eval is None:
-            max_eval = max_iter * 5 // 4
-        defaults = {"lr": lr, "max_iter": max_iter, "max_eval": max_eval,
+        defaults = {"lr": lr, "max_iter": max_iter,
+                    "max_eval": max_iter * 5 // 4 if max_eval is None else max_eval,
                     "tolerance_grad": tolerance_grad, "tolerance_change": tolerance_change,
                     "history_size": history_size, "line_search_fn": line_search_fn}
         super().__init__(params, defaults)
-        if len(self.param_groups) != 1:
+        if len(self.param_groups) > 1:
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
         self._params = self.param_groups[0]["params"]
-        self._numel_cache = None
 
-    def _numel(self) -> int:
-        if self._numel_cache is None:
-            self._numel_cache = sum(2 * p.numel() if p.is_complex() else p.numel()
-                                    for p in self._params)
-        return self._numel_cache
+    # ------------------------------------------------------------ the flat parameter vector
 
-    def _gather_flat_grad(self):
-        views = []
+    def _flat_grad(self):
+        parts = []
         for p in self._params:
-            if p.grad is None:
-                views.append(jnp.zeros(p.numel() * (2 if p.is_complex() else 1),
-                                       p.dtype.np if not p.is_complex() else
-                                       jnp.real(jnp.zeros((), p.dtype.np)).dtype))
-            else:
-                views.append(_real_flat(p.grad._data))
-        return jnp.concatenate(views, 0)
+            if p.grad is not None:
+                parts.append(_real_view(p.grad._data).reshape(-1))
+                continue
+            real = jnp.zeros((), p.dtype.np).real.dtype
+            parts.append(jnp.zeros(p.numel() * (2 if p.is_complex() else 1), real))
+        return jnp.concatenate(parts, 0)
 
-    def _add_grad(self, step_size, update) -> None:
-        offset = 0
+    def _move(self, t, d) -> None:
+        """Parameters += t * d (d flat, in the parameters' order)."""
+        at = 0
         for p in self._params:
             a = p._data
-            ra = jnp.stack([a.real, a.imag], -1) if jnp.iscomplexobj(a) else a
-            numel = ra.size
-            upd = update[offset:offset + numel].reshape(ra.shape)
-            ra = ra + jnp.asarray(step_size, ra.dtype) * upd
-            _views.write(p, ra[..., 0] + 1j * ra[..., 1] if jnp.iscomplexobj(a) else ra)
-            offset += numel
+            flat = _real_view(a)
+            n = flat.size
+            flat = flat + jnp.asarray(t, flat.dtype) * d[at:at + n].reshape(flat.shape)
+            _views.write(p, flat[..., 0] + 1j * flat[..., 1] if jnp.iscomplexobj(a) else flat)
+            at += n
 
-    def _clone_param(self):
-        return [p._data for p in self._params]
-
-    def _set_param(self, params_data) -> None:
-        for p, a in zip(self._params, params_data, strict=True):
+    def _restore(self, arrays) -> None:
+        for p, a in zip(self._params, arrays, strict=True):
             _views.write(p, a)
-
-    def _directional_evaluate(self, closure, x, t, d):
-        self._add_grad(t, d)
-        loss = float(closure())
-        flat_grad = self._gather_flat_grad()
-        self._set_param(x)
-        return loss, flat_grad
 
     def step(self, closure: Callable):
         """torch.optim.LBFGS.step: ``closure`` (required) re-evaluates the loss and gradients."""
         with no_grad():
-            return self._step(closure)
+            return self._minimise(closure)
 
-    def _step(self, closure):
-        group = self.param_groups[0]
-        lr = group["lr"]
-        lr = lr.item() if isinstance(lr, Tensor) else lr
-        max_iter, max_eval = group["max_iter"], group["max_eval"]
-        tolerance_grad, tolerance_change = group["tolerance_grad"], group["tolerance_change"]
-        line_search_fn, history_size = group["line_search_fn"], group["history_size"]
+    def _minimise(self, closure):
+        opts = self.param_groups[0]
+        lr = opts["lr"].item() if isinstance(opts["lr"], Tensor) else opts["lr"]
+        history, tol_change = opts["history_size"], opts["tolerance_change"]
 
-        def closure_grad():
+        def evaluate():
             with enable_grad():
                 return closure()
+
+        def small(g) -> bool:
+            return _sup_norm(g) <= opts["tolerance_grad"]
 
         state = self.state[self._params[0]]
         state.setdefault("func_evals", 0)
         state.setdefault("n_iter", 0)
-        orig_loss = closure_grad()
-        loss = float(orig_loss)
-        current_evals = 1
+        first_loss = evaluate()
+        loss, g = float(first_loss), self._flat_grad()
+        evals = 1
         state["func_evals"] += 1
-        flat_grad = self._gather_flat_grad()
-        if jnp.max(jnp.abs(flat_grad)) <= tolerance_grad:
-            return orig_loss
-        d = _arr(state.get("d"))
-        t = _arr(state.get("t"))
-        old_dirs = _arr(state.get("old_dirs"))
-        old_stps = _arr(state.get("old_stps"))
-        ro = _arr(state.get("ro"))
-        H_diag = _arr(state.get("H_diag"))
-        prev_flat_grad = _arr(state.get("prev_flat_grad"))
-        prev_loss = state.get("prev_loss")
-        n_iter = 0
-        while n_iter < max_iter:
-            n_iter += 1
+        if small(g):
+            return first_loss
+        carried = {k: _as_arrays(state.get(k)) for k in _CARRIED}
+        d, t, h_diag = carried["d"], carried["t"], carried["H_diag"]
+        diffs, steps, rho = carried["old_dirs"], carried["old_stps"], carried["ro"]
+        prev_g, prev_loss = carried["prev_flat_grad"], carried["prev_loss"]
+        for n_iter in range(1, opts["max_iter"] + 1):
             state["n_iter"] += 1
-            if state["n_iter"] == 1:
-                d = -flat_grad
-                old_dirs, old_stps, ro = [], [], []
-                H_diag = 1
+            fresh = state["n_iter"] == 1
+            if fresh:
+                d, h_diag = -g, 1
+                diffs, steps, rho = [], [], []
             else:
-                y = flat_grad - prev_flat_grad
+                y = g - prev_g
                 s = d * jnp.asarray(t, d.dtype)
                 ys = jnp.dot(y, s)
-                if ys > 1e-10:
-                    if len(old_dirs) == history_size:
-                        old_dirs.pop(0)
-                        old_stps.pop(0)
-                        ro.pop(0)
-                    old_dirs.append(y)
-                    old_stps.append(s)
-                    ro.append(1.0 / ys)
-                    H_diag = ys / jnp.dot(y, y)
-                num_old = len(old_dirs)
-                if "al" not in state:
-                    state["al"] = [None] * history_size
-                al = _arr(state["al"])
-                q = -flat_grad
-                for i in range(num_old - 1, -1, -1):
-                    al[i] = jnp.dot(old_stps[i], q) * ro[i]
-                    q = q + (-al[i]).astype(q.dtype) * old_dirs[i]
-                d = r = q * H_diag
-                for i in range(num_old):
-                    be_i = jnp.dot(old_dirs[i], r) * ro[i]
-                    r = r + (al[i] - be_i).astype(r.dtype) * old_stps[i]
-                d = r
-                state["al"] = _tensor(al)
-            prev_flat_grad = flat_grad
-            prev_loss = loss
-            if state["n_iter"] == 1:
-                t = min(1.0, 1.0 / jnp.sum(jnp.abs(flat_grad))) * lr
-            else:
-                t = lr
-            gtd = jnp.dot(flat_grad, d)
-            if gtd > -tolerance_change:
+                if ys > 1e-10:  # keep only pairs with positive curvature
+                    if len(diffs) == history:
+                        del diffs[0], steps[0], rho[0]
+                    diffs.append(y)
+                    steps.append(s)
+                    rho.append(1.0 / ys)
+                    h_diag = ys / jnp.dot(y, y)
+                alpha = _as_arrays(state.setdefault("al", [None] * history))
+                d = _two_loop(g, steps, diffs, rho, h_diag, alpha)
+                state["al"] = _as_tensors(alpha)
+            prev_g, prev_loss = g, loss
+            t = min(1.0, 1.0 / jnp.sum(jnp.abs(g))) * lr if fresh else lr
+            slope = jnp.dot(g, d)
+            if slope > -tol_change:  # not a descent direction any more
                 break
-            ls_func_evals = 0
-            if line_search_fn is not None:
-                if line_search_fn != "strong_wolfe":
+            spent = 0
+            converged = False
+            if opts["line_search_fn"] is not None:
+                if opts["line_search_fn"] != "strong_wolfe":
                     raise RuntimeError("only 'strong_wolfe' is supported")
-                x_init = self._clone_param()
-
-                def obj_func(x, t, d):
-                    return self._directional_evaluate(closure_grad, x, t, d)
-
-                loss, flat_grad, t, ls_func_evals = _strong_wolfe(
-                    obj_func, x_init, t, d, loss, flat_grad, gtd, max_ls=max_eval - current_evals)
-                self._add_grad(t, d)
-                opt_cond = jnp.max(jnp.abs(flat_grad)) <= tolerance_grad
+                found, spent = self._line_search(evaluate, d, t, _Probe(0, loss, g, slope),
+                                                 opts["max_eval"] - evals)
+                loss, g, t = found.f, found.g, found.t
+                self._move(t, d)
+                converged = small(g)
             else:
-                self._add_grad(t, d)
-                if n_iter != max_iter:
-                    loss = float(closure_grad())
-                    flat_grad = self._gather_flat_grad()
-                    opt_cond = jnp.max(jnp.abs(flat_grad)) <= tolerance_grad
-                    ls_func_evals = 1
-            current_evals += ls_func_evals
-            state["func_evals"] += ls_func_evals
-            if n_iter == max_iter:
+                self._move(t, d)
+                if n_iter != opts["max_iter"]:
+                    loss, g = float(evaluate()), self._flat_grad()
+                    converged = small(g)
+                    spent = 1
+            evals += spent
+            state["func_evals"] += spent
+            if (n_iter == opts["max_iter"] or evals >= opts["max_eval"] or converged
+                    or _sup_norm(d * jnp.asarray(t, d.dtype)) <= tol_change
+                    or abs(loss - prev_loss) < tol_change):
                 break
-            if current_evals >= max_eval:
-                break
-            if opt_cond:
-                break
-            if jnp.max(jnp.abs(d * jnp.asarray(t, d.dtype))) <= tolerance_change:
-                break
-            if abs(loss - prev_loss) < tolerance_change:
-                break
-        state["d"] = _tensor(d)
-        state["t"] = _tensor(t)
-        state["old_dirs"] = _tensor(old_dirs)
-        state["old_stps"] = _tensor(old_stps)
-        state["ro"] = _tensor(ro)
-        state["H_diag"] = _tensor(H_diag)
-        state["prev_flat_grad"] = _tensor(prev_flat_grad)
+        carried = {"d": d, "t": t, "old_dirs": diffs, "old_stps": steps, "ro": rho,
+                   "H_diag": h_diag, "prev_flat_grad": prev_g}
+        state.update({k: _as_tensors(v) for k, v in carried.items()})
         state["prev_loss"] = prev_loss
-        return orig_loss
+        return first_loss
+
+    def _line_search(self, evaluate, d, t, start: _Probe, budget: int):
+        # torch's search keeps its own tolerance_change (1e-9), not the group's
+        origin = [p._data for p in self._params]
+
+        def probe(step) -> _Probe:
+            self._move(step, d)
+            f = float(evaluate())
+            g = self._flat_grad()
+            self._restore(origin)
+            return _Probe(step, f, g, jnp.dot(g, d))
+
+        return _WolfeSearch(probe, start, d, max_ls=budget).run(t)
