@@ -78,35 +78,50 @@ def register_optimizer_step_post_hook(hook: Callable) -> _HookHandle:
 
 
 def _with_hooks(step):
+    """``step`` running the global and per-optimizer step hooks around it (torch's order:
+    global pre-hooks first, global post-hooks last); a pre-hook may replace the arguments."""
     @functools.wraps(step)
-    def wrapper(self, *args, **kwargs):
-        for hook in chain(_global_step_pre_hooks.values(), self._optimizer_step_pre_hooks.values()):
-            result = hook(self, args, kwargs)
-            if result is not None:
-                if isinstance(result, tuple) and len(result) == 2:
-                    args, kwargs = result
-                else:
-                    raise RuntimeError(f"{step} must return None or a tuple of (new_args, "
-                                       f"new_kwargs), but got {result}.")
+    def hooked_step(self, *args, **kwargs):
+        pre = chain(_global_step_pre_hooks.values(), self._optimizer_step_pre_hooks.values())
+        for hook in pre:
+            replaced = hook(self, args, kwargs)
+            if replaced is None:
+                continue
+            if not (isinstance(replaced, tuple) and len(replaced) == 2):
+                raise RuntimeError(f"{step} must return None or a tuple of (new_args, "
+                                   f"new_kwargs), but got {replaced}.")
+            args, kwargs = replaced
         out = step(self, *args, **kwargs)
-        self._opt_called = True
-        for hook in chain(self._optimizer_step_post_hooks.values(),
-                          _global_step_post_hooks.values()):
+        self._opt_called = True  # read by lr_scheduler's step-order warning
+        post = chain(self._optimizer_step_post_hooks.values(), _global_step_post_hooks.values())
+        for hook in post:
             hook(self, args, kwargs)
         return out
 
-    wrapper._hooked = True
-    return wrapper
+    hooked_step._hooked = True
+    return hooked_step
+
+
+def _fold_hooks(hooks: OrderedDict, value, *args):
+    """Run ``hook(*args, value)`` in order; a hook returning non-None replaces ``value``."""
+    for hook in hooks.values():
+        changed = hook(*args, value)
+        if changed is not None:
+            value = changed
+    return value
 
 
 class Optimizer:
     """torch.optim.Optimizer: param groups, per-parameter state, state_dict in torch's layout."""
 
+    param_groups: list[dict[str, Any]]
+
     def __init_subclass__(cls, **kwargs):
+        # every subclass's own step runs the step hooks
         super().__init_subclass__(**kwargs)
-        step = cls.__dict__.get("step")
-        if step is not None and not getattr(step, "_hooked", False):
-            cls.step = _with_hooks(step)
+        own = cls.__dict__.get("step")
+        if own is not None and not getattr(own, "_hooked", False):
+            cls.step = _with_hooks(own)
 
     def __init__(self, params, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
@@ -120,14 +135,13 @@ class Optimizer:
             raise TypeError("params argument given to the optimizer should be an iterable of "
                             "Tensors or dicts, but got " + _typename(params))
         self.state: defaultdict = defaultdict(dict)
-        self.param_groups: list[dict[str, Any]] = []
-        param_groups = list(params)
-        if len(param_groups) == 0:
+        self.param_groups = []
+        given = list(params)
+        if not given:
             raise ValueError("optimizer got an empty parameter list")
-        if not isinstance(param_groups[0], dict):
-            param_groups = [{"params": param_groups}]
-        for param_group in param_groups:
-            self.add_param_group(param_group)
+        # a plain iterable of tensors is one group
+        for spec in given if isinstance(given[0], dict) else [{"params": given}]:
+            self.add_param_group(spec)
 
     # ------------------------------------------------------------ pickling and repr
 
@@ -143,10 +157,10 @@ class Optimizer:
             if name not in self.__dict__:
                 setattr(self, name, OrderedDict())
         # Groups saved by older versions lack newer options: fill them from the defaults.
-        for group in self.param_groups:
-            for k, v in self.defaults.items():
-                if v is not required:
-                    group.setdefault(k, v)
+        optional = {k: v for k, v in self.defaults.items() if v is not required}
+        for g in self.param_groups:
+            for k, v in optional.items():
+                g.setdefault(k, v)
         for p_state in self.state.values():
             if isinstance(p_state, dict) and "step" in p_state and \
                     not isinstance(p_state["step"], Tensor) and self._tensor_step:
@@ -155,15 +169,11 @@ class Optimizer:
     _tensor_step = True
 
     def __repr__(self) -> str:
-        format_string = self.__class__.__name__ + " ("
-        for i, group in enumerate(self.param_groups):
-            format_string += "\n"
-            format_string += f"Parameter Group {i}\n"
-            for key in sorted(group.keys()):
-                if key != "params":
-                    format_string += f"    {key}: {group[key]}\n"
-        format_string += ")"
-        return format_string
+        text = f"{type(self).__name__} ("
+        for i, g in enumerate(self.param_groups):
+            text += f"\nParameter Group {i}\n"
+            text += "".join(f"    {k}: {g[k]}\n" for k in sorted(g) if k != "params")
+        return text + ")"
 
     # ------------------------------------------------------------ groups
 
@@ -171,75 +181,65 @@ class Optimizer:
         """torch.optim.Optimizer.add_param_group."""
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
-        params = param_group["params"]
-        if isinstance(params, Tensor):
-            param_group["params"] = [params]
-        elif isinstance(params, set):
+        spec = param_group
+        given = spec["params"]
+        if isinstance(given, set):
             raise TypeError("optimizer parameters need to be organized in ordered collections, but "
                             "the ordering of tensors in sets will change between runs. Please use "
                             "a list instead.")
-        else:
-            param_group["params"] = list(params)
-        tensors, names = [], []
-        for param in param_group["params"]:
-            if isinstance(param, tuple):
-                names.append(param[0])
-                tensors.append(param[1])
-            else:
-                tensors.append(param)
-        param_group["params"] = tensors
-        if names:
-            if len(names) == len(tensors):
-                param_group["param_names"] = names
-            else:
-                raise ValueError("all optimizer params should be with/without names. Some param "
-                                 "names are missing")
-        for param in param_group["params"]:
-            if not isinstance(param, Tensor):
+        entries = [given] if isinstance(given, Tensor) else list(given)
+        # entries may be (name, tensor) pairs, as from named_parameters()
+        named = [e for e in entries if isinstance(e, tuple)]
+        spec["params"] = tensors = [e[1] if isinstance(e, tuple) else e for e in entries]
+        if named and len(named) != len(tensors):
+            raise ValueError("all optimizer params should be with/without names. Some param "
+                             "names are missing")
+        if named:
+            spec["param_names"] = [e[0] for e in named]
+        leaf_only = not self.defaults.get("differentiable", None)
+        for t in tensors:
+            if not isinstance(t, Tensor):
                 raise TypeError("optimizer can only optimize Tensors, but one of the params is "
-                                + _typename(param))
-            if not self.defaults.get("differentiable", None) and not (param.is_leaf
-                                                                     or param.retains_grad):
+                                + _typename(t))
+            if leaf_only and not (t.is_leaf or t.retains_grad):
                 raise ValueError("can't optimize a non-leaf Tensor")
-        for name, default in self.defaults.items():
-            if default is required and name not in param_group:
+        for key, value in self.defaults.items():
+            if value is required and key not in spec:
                 raise ValueError("parameter group didn't specify a value of required optimization "
-                                 f"parameter {name}")
-            param_group.setdefault(name, default)
-        params = param_group["params"]
-        if len(params) != len(set(map(id, params))):
+                                 f"parameter {key}")
+            spec.setdefault(key, value)
+        ids = [id(t) for t in tensors]
+        if len(set(ids)) < len(ids):
             warnings.warn("optimizer contains a parameter group with duplicate parameters; in "
                           "future, this will cause an error; see "
                           "github.com/pytorch/pytorch/issues/40967 for more information",
                           stacklevel=3)
-        param_set: set = set()
-        for group in self.param_groups:
-            param_set.update(map(id, group["params"]))
-            if ("param_names" in param_group) != ("param_names" in group):
-                txt = "with names" if "param_names" in param_group else "without names"
+        taken: set = set()
+        for other in self.param_groups:
+            taken.update(id(t) for t in other["params"])
+            if ("param_names" in spec) != ("param_names" in other):
+                txt = "with names" if "param_names" in spec else "without names"
                 raise ValueError("all optimizer param groups should be with/without names. "
                                  f"cannot add param group {txt} to the optimizer")
-        if not param_set.isdisjoint(map(id, param_group["params"])):
+        if not taken.isdisjoint(ids):
             raise ValueError("some parameters appear in more than one parameter group")
-        self.param_groups.append(param_group)
+        self.param_groups.append(spec)
 
     # ------------------------------------------------------------ gradients
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """torch.optim.Optimizer.zero_grad."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                g = p.grad
-                if g is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if g.grad_fn is not None:
-                        g.detach_()
-                    else:
-                        g.requires_grad_(False)
-                    _views.write(g, jnp.zeros(g.shape, g.dtype.np), overlap_ok=True)
+        with_grad = [p for g in self.param_groups for p in g["params"] if p.grad is not None]
+        for p in with_grad:
+            if set_to_none:
+                p.grad = None
+                continue
+            grad = p.grad
+            if grad.grad_fn is None:
+                grad.requires_grad_(False)
+            else:
+                grad.detach_()
+            _views.write(grad, jnp.zeros(grad.shape, grad.dtype.np), overlap_ok=True)
 
     def step(self, closure: Callable | None = None):
         """torch.optim.Optimizer.step (subclasses implement it)."""
@@ -289,29 +289,21 @@ class Optimizer:
 
     def state_dict(self) -> dict[str, Any]:
         """torch.optim.Optimizer.state_dict: params replaced by their integer positions."""
-        for pre_hook in self._optimizer_state_dict_pre_hooks.values():
-            pre_hook(self)
-        mapping: dict[int, int] = {}
-        start = 0
-
-        def pack_group(group):
-            nonlocal start
-            packed = {k: v for k, v in group.items() if k != "params"}
-            mapping.update({id(p): i for i, p in enumerate(group["params"], start)
-                            if id(p) not in mapping})
-            packed["params"] = [mapping[id(p)] for p in group["params"]]
-            start += len(packed["params"])
-            return packed
-
-        param_groups = [pack_group(g) for g in self.param_groups]
-        packed_state = {(mapping[id(k)] if isinstance(k, Tensor) else k): v
+        for hook in self._optimizer_state_dict_pre_hooks.values():
+            hook(self)
+        # a parameter's index is its position counted over all groups; one met again in a
+        # later group keeps its first index
+        index: dict[int, int] = {}
+        packed_groups = []
+        for g in self.param_groups:
+            at = sum(len(q["params"]) for q in packed_groups)
+            index.update({id(p): at + i for i, p in enumerate(g["params"]) if id(p) not in index})
+            packed_groups.append({**{k: v for k, v in g.items() if k != "params"},
+                                  "params": [index[id(p)] for p in g["params"]]})
+        packed_state = {(index[id(k)] if isinstance(k, Tensor) else k): v
                         for k, v in self.state.items()}
-        sd = {"state": packed_state, "param_groups": param_groups}
-        for post_hook in self._optimizer_state_dict_post_hooks.values():
-            result = post_hook(self, sd)
-            if result is not None:
-                sd = result
-        return sd
+        sd = {"state": packed_state, "param_groups": packed_groups}
+        return _fold_hooks(self._optimizer_state_dict_post_hooks, sd, self)
 
     @staticmethod
     def _cast_state(param: Tensor, value, key=None):
@@ -323,45 +315,33 @@ class Optimizer:
             return value
         if isinstance(value, dict):
             return {k: Optimizer._cast_state(param, v, k) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
+        if isinstance(value, (tuple, list)):
             return type(value)(Optimizer._cast_state(param, v) for v in value)
         return value
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """torch.optim.Optimizer.load_state_dict (also accepts a state_dict saved by torch)."""
-        state_dict = state_dict.copy()
-        for pre_hook in self._optimizer_load_state_dict_pre_hooks.values():
-            result = pre_hook(self, state_dict)
-            if result is not None:
-                state_dict = result
-        groups = self.param_groups
-        saved_groups = deepcopy(state_dict["param_groups"])
-        if len(groups) != len(saved_groups):
+        sd = _fold_hooks(self._optimizer_load_state_dict_pre_hooks, state_dict.copy(), self)
+        mine, saved = self.param_groups, deepcopy(sd["param_groups"])
+        if len(saved) != len(mine):
             raise ValueError("loaded state dict has a different number of parameter groups")
-        if any(len(g["params"]) != len(s["params"])
-               for g, s in zip(groups, saved_groups, strict=True)):
+        if any(len(a["params"]) != len(b["params"]) for a, b in zip(mine, saved, strict=True)):
             raise ValueError("loaded state dict contains a parameter group that doesn't match the "
                              "size of optimizer's group")
-        id_map = dict(zip(chain.from_iterable(g["params"] for g in saved_groups),
-                          chain.from_iterable(g["params"] for g in groups), strict=True))
+        # saved integer index -> our tensor, position by position
+        owner = dict(zip(chain.from_iterable(b["params"] for b in saved),
+                         chain.from_iterable(a["params"] for a in mine), strict=True))
         state: defaultdict = defaultdict(dict)
-        for k, v in state_dict["state"].items():
-            if k in id_map:
-                param = id_map[k]
-                state[param] = self._cast_state(param, _copy_state(v))
-            else:
-                state[k] = v
-
-        def update_group(group, new_group):
-            new_group["params"] = group["params"]
-            if "param_names" in group and "param_names" not in new_group:
-                new_group["param_names"] = group["param_names"]
-            return new_group
-
-        param_groups = [update_group(g, ng) for g, ng in zip(groups, saved_groups, strict=True)]
-        self.__setstate__({"state": state, "param_groups": param_groups})
-        for post_hook in self._optimizer_load_state_dict_post_hooks.values():
-            post_hook(self)
+        for k, v in sd["state"].items():
+            p = owner.get(k)
+            state[k if p is None else p] = v if p is None else self._cast_state(p, _copy_state(v))
+        for a, b in zip(mine, saved, strict=True):
+            b["params"] = a["params"]
+            if "param_names" in a:
+                b.setdefault("param_names", a["param_names"])
+        self.__setstate__({"state": state, "param_groups": saved})
+        for hook in self._optimizer_load_state_dict_post_hooks.values():
+            hook(self)
 
 
 def _copy_state(v):
@@ -370,7 +350,7 @@ def _copy_state(v):
         return Tensor._make(v._data, v.dtype)
     if isinstance(v, dict):
         return {k: _copy_state(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
+    if isinstance(v, (tuple, list)):
         return type(v)(_copy_state(x) for x in v)
     return v
 
@@ -513,7 +493,7 @@ def _check_nonneg(name: str, value, label: str | None = None) -> None:
 
 
 def check_lr(lr) -> None:
-    if isinstance(lr, Tensor) and lr.numel() != 1:
+    if isinstance(lr, Tensor) and not lr.numel() == 1:
         raise ValueError("Tensor lr must be 1-element")
     _check_nonneg("lr", lr, "learning rate")
 
