@@ -1,67 +1,37 @@
-"""torch.nn.modules.dropout, ported to torchlike (layers call torchlike.nn.functional)."""
+"""torch.nn dropout layers: one validated base, one functional per variant."""
 
 from __future__ import annotations
 
-from ..._core.tensor import Tensor
-from .. import functional as F
+from ._oplayer import op_forward
+from ._spec import Arg, layer
 from .module import Module
 
 __all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout"]
 
 
-class _DropoutNd(Module):
-    __constants__ = ["p", "inplace"]
-    p: float
-    inplace: bool
-
-    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
-        super().__init__()
-        if p < 0 or p > 1:
-            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-        self.p = p
-        self.inplace = inplace
-
-    def extra_repr(self) -> str:
-        return f"p={self.p}, inplace={self.inplace}"
+def _check_p(self: Module) -> None:
+    if not 0 <= self.p <= 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {self.p}")
 
 
-class Dropout(_DropoutNd):
-    """torch.nn.Dropout."""
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.dropout(input, self.p, self.training, self.inplace)
-
-
-class Dropout1d(_DropoutNd):
-    """torch.nn.Dropout1d."""
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.dropout1d(input, self.p, self.training, self.inplace)
+_DropoutNd = layer(
+    "_DropoutNd", [Arg("p", 0.5), Arg("inplace", False)], check=_check_p,
+    repr=["p", "inplace"], doc="torch.nn.modules.dropout._DropoutNd: p in [0, 1], inplace.",
+    module=__name__, __constants__=["p", "inplace"],
+)
 
 
-class Dropout2d(_DropoutNd):
-    """torch.nn.Dropout2d."""
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.dropout2d(input, self.p, self.training, self.inplace)
-
-
-class Dropout3d(_DropoutNd):
-    """torch.nn.Dropout3d."""
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.dropout3d(input, self.p, self.training, self.inplace)
+def _variant(name: str, op: str, options: tuple[str, ...] = ("p", "inplace")) -> type:
+    forward = op_forward(op, options=options, training=True)
+    return type(name, (_DropoutNd,), {
+        "__doc__": f"torch.nn.{name}.", "__module__": __name__, "forward": forward,
+    })
 
 
-class AlphaDropout(_DropoutNd):
-    """torch.nn.AlphaDropout."""
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.alpha_dropout(input, self.p, self.training)
-
-
-class FeatureAlphaDropout(_DropoutNd):
-    """torch.nn.FeatureAlphaDropout."""
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.feature_alpha_dropout(input, self.p, self.training)
+Dropout = _variant("Dropout", "dropout")
+Dropout1d = _variant("Dropout1d", "dropout1d")
+Dropout2d = _variant("Dropout2d", "dropout2d")
+Dropout3d = _variant("Dropout3d", "dropout3d")
+# torch's alpha variants ignore ``inplace`` in forward (they never modify the input)
+AlphaDropout = _variant("AlphaDropout", "alpha_dropout", ("p",))
+FeatureAlphaDropout = _variant("FeatureAlphaDropout", "feature_alpha_dropout", ("p",))

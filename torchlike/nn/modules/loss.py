@@ -1,13 +1,21 @@
-"""torch.nn.modules.loss, ported to torchlike (layers call torchlike.nn.functional)."""
+"""torch.nn loss layers: one declaration per loss (its arguments, functional and inputs).
+
+Every loss stores its options under the functional's keyword names and forwards them, so
+:func:`._oplayer.op_layer` builds them from the table below.  ``_Loss`` and
+``_WeightedLoss`` keep torch's base-class names and constructors (custom losses subclass
+them); the legacy ``size_average``/``reduce`` flags fold into ``reduction`` there.
+"""
 
 from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
+from typing import Any
 
 from ..._core.tensor import Tensor
 from .. import functional as F
+from ._oplayer import op_forward, op_layer
+from ._spec import Arg
 from .distance import PairwiseDistance
 from .linear import Linear
 from .module import Module
@@ -39,569 +47,255 @@ __all__ = [
 ]
 
 
-def _legacy_get_string(size_average, reduce, emit_warning: bool = True) -> str:
-    # torch.nn._reduction.legacy_get_string
-    warning = "size_average and reduce args will be deprecated, please use reduction='{}' instead."
-    if size_average is None:
-        size_average = True
-    if reduce is None:
-        reduce = True
-    if size_average and reduce:
-        ret = "mean"
-    elif reduce:
-        ret = "sum"
+def _legacy_reduction(size_average: Any, reduce: Any) -> str:
+    """torch.nn._reduction.legacy_get_string: an unset flag counts as True."""
+    if reduce is not None and not reduce:
+        mode = "none"
+    elif size_average is not None and not size_average:
+        mode = "sum"
     else:
-        ret = "none"
-    if emit_warning:
-        warnings.warn(warning.format(ret), stacklevel=2)
-    return ret
+        mode = "mean"
+    warnings.warn(
+        f"size_average and reduce args will be deprecated, please use reduction='{mode}' "
+        "instead.",
+        stacklevel=2,
+    )
+    return mode
 
 
 class _Loss(Module):
+    """torch.nn.modules.loss._Loss."""
+
     reduction: str
 
-    def __init__(self, size_average=None, reduce=None, reduction: str = "mean") -> None:
+    def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean"):
         super().__init__()
-        if size_average is not None or reduce is not None:
-            self.reduction: str = _legacy_get_string(size_average, reduce)
-        else:
-            self.reduction = reduction
+        legacy = size_average is not None or reduce is not None
+        self.reduction = _legacy_reduction(size_average, reduce) if legacy else reduction
 
 
 class _WeightedLoss(_Loss):
+    """torch.nn.modules.loss._WeightedLoss: ``weight`` is a (state_dict) buffer."""
+
     def __init__(
-        self, weight: Tensor | None = None, size_average=None, reduce=None, reduction: str = "mean"
-    ) -> None:
-        super().__init__(size_average, reduce, reduction)
+        self,
+        weight: Tensor | None = None,
+        size_average: Any = None,
+        reduce: Any = None,
+        reduction: str = "mean",
+    ):
+        _Loss.__init__(self, size_average, reduce, reduction)
         self.register_buffer("weight", weight)
-        self.weight: Tensor | None
 
 
-class L1Loss(_Loss):
-    """torch.nn.L1Loss."""
+_S, _R, _M, _W = ("size_average", None), ("reduce", None), ("reduction", "mean"), ("weight", None)
+_LEGACY = [_S, _R, _M]
+_PAIR = ("input", "target")
+_RANKED = ("input1", "input2", "target")
+_TRIPLET = ("anchor", "positive", "negative")
+_BASE_ARGS = {_Loss: {"size_average", "reduce", "reduction"}}
+_BASE_ARGS[_WeightedLoss] = _BASE_ARGS[_Loss] | {"weight"}
 
-    __constants__ = ["reduction"]
 
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.l1_loss(input, target, reduction=self.reduction)
+def _loss(
+    name: str,
+    op: str,
+    args: list,
+    inputs: tuple[str, ...] = _PAIR,
+    constants: str = "reduction",
+    **kwargs: Any,
+) -> type:
+    names = [a.name if isinstance(a, Arg) else a[0] for a in args]
+    base = _WeightedLoss if "weight" in names else _Loss
+    return op_layer(
+        name,
+        op,
+        args,
+        inputs=inputs,
+        skip=("size_average", "reduce"),
+        constants=constants.split(),
+        base=base,
+        base_args=[n for n in names if n in _BASE_ARGS[base]],
+        module=__name__,
+        **kwargs,
+    )
 
 
-class NLLLoss(_WeightedLoss):
-    """torch.nn.NLLLoss."""
+def _kw(*args: tuple) -> list[Arg]:
+    return [Arg(*a, kw_only=True) for a in args]
 
-    __constants__ = ["ignore_index", "reduction"]
-    ignore_index: int
 
-    def __init__(
-        self,
-        weight: Tensor | None = None,
-        size_average=None,
-        ignore_index: int = -100,
-        reduce=None,
-        reduction: str = "mean",
-    ) -> None:
-        super().__init__(weight, size_average, reduce, reduction)
-        self.ignore_index = ignore_index
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.nll_loss(
-            input,
-            target,
-            weight=self.weight,
-            ignore_index=self.ignore_index,
-            reduction=self.reduction,
+def _positive_margin(self: Module) -> None:
+    if self.margin <= 0:
+        raise ValueError(
+            f"{type(self).__name__}: expected margin to be greater than 0, got {self.margin} "
+            "instead"
         )
 
 
-class NLLLoss2d(NLLLoss):
-    """torch.nn.NLLLoss2d."""
-
-    def __init__(
-        self,
-        weight: Tensor | None = None,
-        size_average=None,
-        ignore_index: int = -100,
-        reduce=None,
-        reduction: str = "mean",
-    ) -> None:
-        warnings.warn(
-            "`NLLLoss2d` has been deprecated. Please use `NLLLoss` instead as a drop-in "
-            "replacement and see https://pytorch.org/docs/main/nn.html#torch.nn.NLLLoss "
-            "for more details.",
-            FutureWarning,
-            stacklevel=2,
-        )
-        super().__init__(weight, size_average, ignore_index, reduce, reduction)
+def _huber_check(self: Module) -> None:
+    if not isinstance(self.delta, (float, int)):
+        raise TypeError(f"delta must be a float or int, got: {type(self.delta)}")
 
 
-class PoissonNLLLoss(_Loss):
-    """torch.nn.PoissonNLLLoss."""
-
-    __constants__ = ["log_input", "full", "eps", "reduction"]
-    log_input: bool
-    full: bool
-    eps: float
-
-    def __init__(
-        self,
-        log_input: bool = True,
-        full: bool = False,
-        size_average=None,
-        eps: float = 1e-08,
-        reduce=None,
-        reduction: str = "mean",
-    ) -> None:
-        super().__init__(size_average, reduce, reduction)
-        self.log_input = log_input
-        self.full = full
-        self.eps = eps
-
-    def forward(self, log_input: Tensor, target: Tensor) -> Tensor:
-        return F.poisson_nll_loss(
-            log_input,
-            target,
-            log_input=self.log_input,
-            full=self.full,
-            eps=self.eps,
-            reduction=self.reduction,
+def _multi_margin_check(self: Module) -> None:
+    if self.p not in (1, 2):
+        raise ValueError("only p == 1 and p == 2 supported")
+    if self.weight is not None and self.weight.dim() != 1:
+        raise ValueError(
+            "MultiMarginLoss: expected weight to be None or 1D tensor, got "
+            f"{self.weight.dim()}D instead"
         )
 
 
-class GaussianNLLLoss(_Loss):
-    """torch.nn.GaussianNLLLoss."""
-
-    __constants__ = ["full", "eps", "reduction"]
-    full: bool
-    eps: float
-
-    def __init__(self, *, full: bool = False, eps: float = 1e-06, reduction: str = "mean") -> None:
-        super().__init__(None, None, reduction)
-        self.full = full
-        self.eps = eps
-
-    def forward(self, input: Tensor, target: Tensor, var: Tensor | float) -> Tensor:
-        return F.gaussian_nll_loss(
-            input, target, var, full=self.full, eps=self.eps, reduction=self.reduction
-        )
+def _default_distance(fn: Any) -> Any:
+    return PairwiseDistance() if fn is None else fn
 
 
-class KLDivLoss(_Loss):
-    """torch.nn.KLDivLoss."""
+L1Loss = _loss("L1Loss", "l1_loss", _LEGACY)
+MSELoss = _loss("MSELoss", "mse_loss", _LEGACY)
+SoftMarginLoss = _loss("SoftMarginLoss", "soft_margin_loss", _LEGACY)
+MultiLabelMarginLoss = _loss("MultiLabelMarginLoss", "multilabel_margin_loss", _LEGACY)
+KLDivLoss = _loss("KLDivLoss", "kl_div", [*_LEGACY, ("log_target", False)])
+SmoothL1Loss = _loss("SmoothL1Loss", "smooth_l1_loss", [*_LEGACY, ("beta", 1.0)])
+HuberLoss = _loss("HuberLoss", "huber_loss", [_M, ("delta", 1.0)], constants="reduction delta",
+                  check=_huber_check)
+NLLLoss = _loss("NLLLoss", "nll_loss", [_W, _S, ("ignore_index", -100), _R, _M],
+                constants="ignore_index reduction")
+CrossEntropyLoss = _loss("CrossEntropyLoss", "cross_entropy",
+                         [_W, _S, ("ignore_index", -100), _R, _M, ("label_smoothing", 0.0)],
+                         constants="ignore_index reduction label_smoothing")
+BCELoss = _loss("BCELoss", "binary_cross_entropy", [_W, *_LEGACY])
+MultiLabelSoftMarginLoss = _loss("MultiLabelSoftMarginLoss", "multilabel_soft_margin_loss",
+                                 [_W, *_LEGACY])
+PoissonNLLLoss = _loss("PoissonNLLLoss", "poisson_nll_loss",
+                       [("log_input", True), ("full", False), _S, ("eps", 1e-08), _R, _M],
+                       inputs=("log_input", "target"), constants="log_input full eps reduction")
+GaussianNLLLoss = _loss("GaussianNLLLoss", "gaussian_nll_loss",
+                        _kw(("full", False), ("eps", 1e-06), _M),
+                        inputs=("input", "target", "var"), constants="full eps reduction")
+HingeEmbeddingLoss = _loss("HingeEmbeddingLoss", "hinge_embedding_loss",
+                           [("margin", 1.0), *_LEGACY], constants="margin reduction")
+CosineEmbeddingLoss = _loss("CosineEmbeddingLoss", "cosine_embedding_loss",
+                            [("margin", 0.0), *_LEGACY], inputs=_RANKED,
+                            constants="margin reduction")
+MarginRankingLoss = _loss("MarginRankingLoss", "margin_ranking_loss",
+                          [("margin", 0.0), *_LEGACY], inputs=_RANKED,
+                          constants="margin reduction")
+MultiMarginLoss = _loss("MultiMarginLoss", "multi_margin_loss",
+                        [("p", 1), ("margin", 1.0), _W, *_LEGACY],
+                        constants="p margin reduction", check=_multi_margin_check)
+TripletMarginLoss = _loss("TripletMarginLoss", "triplet_margin_loss",
+                          [("margin", 1.0), ("p", 2.0), ("eps", 1e-06), ("swap", False),
+                           *_LEGACY],
+                          inputs=_TRIPLET, constants="margin p eps swap reduction",
+                          check=_positive_margin)
+TripletMarginWithDistanceLoss = _loss(
+    "TripletMarginWithDistanceLoss",
+    "triplet_margin_with_distance_loss",
+    [Arg("distance_function", None, _default_distance, kw_only=True),
+     *_kw(("margin", 1.0), ("swap", False), _M)],
+    inputs=_TRIPLET,
+    constants="margin swap reduction",
+    check=_positive_margin,
+)
+CTCLoss = _loss("CTCLoss", "ctc_loss", [("blank", 0), _M, ("zero_infinity", False)],
+                inputs=("log_probs", "targets", "input_lengths", "target_lengths"),
+                constants="blank reduction")
 
-    __constants__ = ["reduction"]
 
-    def __init__(
-        self, size_average=None, reduce=None, reduction: str = "mean", log_target: bool = False
-    ) -> None:
-        super().__init__(size_average, reduce, reduction)
-        self.log_target = log_target
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+_NLL2D_DEPRECATED = (
+    "`NLLLoss2d` has been deprecated. Please use `NLLLoss` instead as a drop-in replacement "
+    "and see https://pytorch.org/docs/main/nn.html#torch.nn.NLLLoss for more details."
+)
 
 
-class MSELoss(_Loss):
-    """torch.nn.MSELoss."""
+class NLLLoss2d(NLLLoss):  # type: ignore[misc,valid-type]
+    """torch.nn.NLLLoss2d: NLLLoss under its deprecated name (warns on construction)."""
 
-    __constants__ = ["reduction"]
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.mse_loss(input, target, reduction=self.reduction)
-
-
-class BCELoss(_WeightedLoss):
-    """torch.nn.BCELoss."""
-
-    __constants__ = ["reduction"]
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
+    def __new__(cls, *args: Any, **kwargs: Any) -> NLLLoss2d:
+        if cls is NLLLoss2d:
+            warnings.warn(_NLL2D_DEPRECATED, FutureWarning, stacklevel=2)
+        return super().__new__(cls)
 
 
 class BCEWithLogitsLoss(_Loss):
-    """torch.nn.BCEWithLogitsLoss."""
+    """torch.nn.BCEWithLogitsLoss: a plain ``_Loss`` holding two buffers, as in torch."""
 
     def __init__(
         self,
         weight: Tensor | None = None,
-        size_average=None,
-        reduce=None,
-        reduction: str = "mean",
-        pos_weight: Tensor | None = None,
+        size_average: Any = None,
+        reduce: Any = None,
+        reduction: str = "mean", pos_weight: Tensor | None = None,
     ) -> None:
-        super().__init__(size_average, reduce, reduction)
-        self.register_buffer("weight", weight)
-        self.register_buffer("pos_weight", pos_weight)
-        self.weight: Tensor | None
-        self.pos_weight: Tensor | None
+        _Loss.__init__(self, size_average, reduce, reduction)
+        for key, value in (("weight", weight), ("pos_weight", pos_weight)):
+            self.register_buffer(key, value)
 
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.binary_cross_entropy_with_logits(
-            input, target, self.weight, pos_weight=self.pos_weight, reduction=self.reduction
-        )
+    forward = op_forward(
+        "binary_cross_entropy_with_logits", _PAIR, ("weight", "pos_weight", "reduction")
+    )
 
 
-class HingeEmbeddingLoss(_Loss):
-    """torch.nn.HingeEmbeddingLoss."""
-
-    __constants__ = ["margin", "reduction"]
-    margin: float
-
-    def __init__(
-        self, margin: float = 1.0, size_average=None, reduce=None, reduction: str = "mean"
-    ) -> None:
-        super().__init__(size_average, reduce, reduction)
-        self.margin = margin
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.hinge_embedding_loss(input, target, margin=self.margin, reduction=self.reduction)
-
-
-class MultiLabelMarginLoss(_Loss):
-    """torch.nn.MultiLabelMarginLoss."""
-
-    __constants__ = ["reduction"]
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.multilabel_margin_loss(input, target, reduction=self.reduction)
-
-
-class SmoothL1Loss(_Loss):
-    """torch.nn.SmoothL1Loss."""
-
-    __constants__ = ["reduction"]
-
-    def __init__(
-        self, size_average=None, reduce=None, reduction: str = "mean", beta: float = 1.0
-    ) -> None:
-        super().__init__(size_average, reduce, reduction)
-        self.beta = beta
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
-
-
-class HuberLoss(_Loss):
-    """torch.nn.HuberLoss."""
-
-    __constants__ = ["reduction", "delta"]
-
-    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
-        if not isinstance(delta, (float, int)):
-            raise TypeError(f"delta must be a float or int, got: {type(delta)}")
-        super().__init__(reduction=reduction)
-        self.delta = delta
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
-
-
-class SoftMarginLoss(_Loss):
-    """torch.nn.SoftMarginLoss."""
-
-    __constants__ = ["reduction"]
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.soft_margin_loss(input, target, reduction=self.reduction)
-
-
-class CrossEntropyLoss(_WeightedLoss):
-    """torch.nn.CrossEntropyLoss."""
-
-    __constants__ = ["ignore_index", "reduction", "label_smoothing"]
-    ignore_index: int
-    label_smoothing: float
-
-    def __init__(
-        self,
-        weight: Tensor | None = None,
-        size_average=None,
-        ignore_index: int = -100,
-        reduce=None,
-        reduction: str = "mean",
-        label_smoothing: float = 0.0,
-    ) -> None:
-        super().__init__(weight, size_average, reduce, reduction)
-        self.ignore_index = ignore_index
-        self.label_smoothing = label_smoothing
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.cross_entropy(
-            input,
-            target,
-            weight=self.weight,
-            ignore_index=self.ignore_index,
-            reduction=self.reduction,
-            label_smoothing=self.label_smoothing,
-        )
-
-
-class MultiLabelSoftMarginLoss(_WeightedLoss):
-    """torch.nn.MultiLabelSoftMarginLoss."""
-
-    __constants__ = ["reduction"]
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.multilabel_soft_margin_loss(
-            input, target, weight=self.weight, reduction=self.reduction
-        )
-
-
-class CosineEmbeddingLoss(_Loss):
-    """torch.nn.CosineEmbeddingLoss."""
-
-    __constants__ = ["margin", "reduction"]
-    margin: float
-
-    def __init__(
-        self, margin: float = 0.0, size_average=None, reduce=None, reduction: str = "mean"
-    ) -> None:
-        super().__init__(size_average, reduce, reduction)
-        self.margin = margin
-
-    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
-        return F.cosine_embedding_loss(
-            input1, input2, target, margin=self.margin, reduction=self.reduction
-        )
-
-
-class MarginRankingLoss(_Loss):
-    """torch.nn.MarginRankingLoss."""
-
-    __constants__ = ["margin", "reduction"]
-    margin: float
-
-    def __init__(
-        self, margin: float = 0.0, size_average=None, reduce=None, reduction: str = "mean"
-    ) -> None:
-        super().__init__(size_average, reduce, reduction)
-        self.margin = margin
-
-    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
-        return F.margin_ranking_loss(
-            input1, input2, target, margin=self.margin, reduction=self.reduction
-        )
-
-
-class MultiMarginLoss(_WeightedLoss):
-    """torch.nn.MultiMarginLoss."""
-
-    __constants__ = ["p", "margin", "reduction"]
-    margin: float
-    p: int
-
-    def __init__(
-        self,
-        p: int = 1,
-        margin: float = 1.0,
-        weight: Tensor | None = None,
-        size_average=None,
-        reduce=None,
-        reduction: str = "mean",
-    ) -> None:
-        super().__init__(weight, size_average, reduce, reduction)
-        if p != 1 and p != 2:
-            raise ValueError("only p == 1 and p == 2 supported")
-        if weight is not None and weight.dim() != 1:
-            raise ValueError(
-                "MultiMarginLoss: expected weight to be None or 1D tensor, got "
-                f"{weight.dim()}D instead"
-            )
-        self.p = p
-        self.margin = margin
-
-    def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.multi_margin_loss(
-            input,
-            target,
-            p=self.p,
-            margin=self.margin,
-            weight=self.weight,
-            reduction=self.reduction,
-        )
-
-
-class TripletMarginLoss(_Loss):
-    """torch.nn.TripletMarginLoss."""
-
-    __constants__ = ["margin", "p", "eps", "swap", "reduction"]
-    margin: float
-    p: float
-    eps: float
-    swap: bool
-
-    def __init__(
-        self,
-        margin: float = 1.0,
-        p: float = 2.0,
-        eps: float = 1e-06,
-        swap: bool = False,
-        size_average=None,
-        reduce=None,
-        reduction: str = "mean",
-    ) -> None:
-        super().__init__(size_average, reduce, reduction)
-        if margin <= 0:
-            raise ValueError(
-                f"TripletMarginLoss: expected margin to be greater than 0, got {margin} instead"
-            )
-        self.margin = margin
-        self.p = p
-        self.eps = eps
-        self.swap = swap
-
-    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
-        return F.triplet_margin_loss(
-            anchor,
-            positive,
-            negative,
-            margin=self.margin,
-            p=self.p,
-            eps=self.eps,
-            swap=self.swap,
-            reduction=self.reduction,
-        )
-
-
-class TripletMarginWithDistanceLoss(_Loss):
-    """torch.nn.TripletMarginWithDistanceLoss."""
-
-    __constants__ = ["margin", "swap", "reduction"]
-    margin: float
-    swap: bool
-
-    def __init__(
-        self,
-        *,
-        distance_function: Callable[[Tensor, Tensor], Tensor] | None = None,
-        margin: float = 1.0,
-        swap: bool = False,
-        reduction: str = "mean",
-    ) -> None:
-        super().__init__(size_average=None, reduce=None, reduction=reduction)
-        if margin <= 0:
-            raise ValueError(
-                "TripletMarginWithDistanceLoss: expected margin to be greater than 0, got "
-                f"{margin} instead"
-            )
-        self.distance_function: Callable[[Tensor, Tensor], Tensor] | None = (
-            distance_function if distance_function is not None else PairwiseDistance()
-        )
-        self.margin = margin
-        self.swap = swap
-
-    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
-        return F.triplet_margin_with_distance_loss(
-            anchor,
-            positive,
-            negative,
-            distance_function=self.distance_function,
-            margin=self.margin,
-            swap=self.swap,
-            reduction=self.reduction,
-        )
-
-
-class CTCLoss(_Loss):
-    """torch.nn.CTCLoss."""
-
-    __constants__ = ["blank", "reduction"]
-    blank: int
-    zero_infinity: bool
-
-    def __init__(
-        self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False
-    ) -> None:
-        super().__init__(reduction=reduction)
-        self.blank = blank
-        self.zero_infinity = zero_infinity
-
-    def forward(
-        self, log_probs: Tensor, targets: Tensor, input_lengths: Tensor, target_lengths: Tensor
-    ) -> Tensor:
-        return F.ctc_loss(
-            log_probs,
-            targets,
-            input_lengths,
-            target_lengths,
-            self.blank,
-            self.reduction,
-            self.zero_infinity,
-        )
+_LCE_OPTIONS = ("weight", "reduction", "ignore_index", "label_smoothing", "options")
 
 
 class LinearCrossEntropyLoss(_WeightedLoss):
-    """torch.nn.LinearCrossEntropyLoss: cross_entropy(linear(input)) without the logits tensor."""
+    """torch.nn.LinearCrossEntropyLoss: cross_entropy(linear(input)) without the logits tensor.
+
+    The projection lives in a 2-D ``linear`` (``Linear`` has no N-D weight); forward views it
+    as ``(num_classes, *out_features, in_features)``.
+    """
 
     __constants__ = ["num_classes", "out_features", "reduction", "ignore_index", "label_smoothing"]
-    num_classes: int
-    out_features: tuple[int, ...]
-    reduction: str
-    ignore_index: int | None
-    label_smoothing: float
 
     def __init__(
         self,
         in_features: int,
         num_classes: int,
         *,
-        out_features: tuple[int, ...] = (),
-        bias: bool = False,
-        device=None,
-        dtype=None,
-        reduction: str = "mean",
-        weight: Tensor | None = None,
-        ignore_index: int | None = None,
-        label_smoothing: float = 0.0,
-        options=None,
+        out_features: tuple[int, ...] = (), bias: bool = False,
+        device: Any = None, dtype: Any = None,
+        reduction: str = "mean", weight: Tensor | None = None,
+        ignore_index: int | None = None, label_smoothing: float = 0.0,
+        options: Any = None,
     ) -> None:
-        if weight is not None and weight.shape != (num_classes,):
+        if weight is not None and tuple(weight.shape) != (num_classes,):
             raise RuntimeError(
                 f"expected weight shape to be {(num_classes,)}, got {tuple(weight.shape)}"
             )
-        if label_smoothing < 0 or label_smoothing > 1.0:
+        if not 0 <= label_smoothing <= 1.0:
             raise RuntimeError(
                 f"expected label_smoothing to be in range [0, 1], got {label_smoothing}"
             )
-        super().__init__(weight=weight, size_average=None, reduce=None, reduction=reduction)
-        self.num_classes = num_classes
-        self.out_features = out_features
-        self.ignore_index = ignore_index
-        self.label_smoothing = label_smoothing
-        self.linear = Linear(
-            in_features,
-            math.prod(out_features, start=num_classes),
-            bias=bias,
-            device=device,
-            dtype=dtype,
-        )
+        super().__init__(weight, reduction=reduction)
+        self.num_classes, self.out_features = num_classes, out_features
+        self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
+        rows = math.prod(out_features, start=num_classes)
+        self.linear = Linear(in_features, rows, bias=bias, device=device, dtype=dtype)
         self.options = options
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        linear_weight = self.linear.weight.reshape(
-            (self.num_classes, *self.out_features, self.linear.in_features)
-        )
-        linear_bias = (
-            self.linear.bias.reshape((self.num_classes, *self.out_features))
-            if self.linear.bias is not None
-            else None
-        )
+        lead = (self.num_classes, *self.out_features)
+        proj = self.linear
         return F.linear_cross_entropy(
             input,
-            linear_weight,
+            proj.weight.reshape((*lead, proj.in_features)),
             target,
-            linear_bias=linear_bias,
-            weight=self.weight,
-            reduction=self.reduction,
-            ignore_index=self.ignore_index,
-            label_smoothing=self.label_smoothing,
-            options=self.options,
+            linear_bias=None if proj.bias is None else proj.bias.reshape(lead),
+            **{k: getattr(self, k) for k in _LCE_OPTIONS},
         )
 
     def extra_repr(self) -> str:
-        return (
-            f"in_features={self.linear.in_features}, num_classes={self.num_classes}, "
-            f"out_features={self.out_features}, bias={self.linear.bias is not None}, "
-            f"reduction={self.reduction}, ignore_index={self.ignore_index}, "
-            f"label_smoothing={self.label_smoothing}, options={self.options}"
-        )
+        fields = {
+            "in_features": self.linear.in_features,
+            "num_classes": self.num_classes,
+            "out_features": self.out_features,
+            "bias": self.linear.bias is not None,
+            "reduction": self.reduction,
+            "ignore_index": self.ignore_index,
+            "label_smoothing": self.label_smoothing,
+            "options": self.options,
+        }
+        return ", ".join(f"{k}={v}" for k, v in fields.items())
