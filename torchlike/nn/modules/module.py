@@ -1,18 +1,30 @@
-"""torch.nn.Module: parameter/buffer/submodule registration, state_dict, hooks, repr."""
+"""torch.nn.Module: parameter/buffer/submodule registration, state_dict, hooks, repr.
+
+A Module keeps three name -> value tables (``_parameters``, ``_buffers``, ``_modules``)
+and a set of ordered hook tables keyed by handle id.  The pieces that torch spells out
+once per table here are driven by small declarations:
+
+* ``_SLOTS`` describes each table (its attribute, what it accepts, its global
+  registration hooks), so one ``_register`` serves register_parameter/register_buffer/
+  add_module and one ``__getattr__`` looks in all three;
+* ``_hook`` files a callable into a hook table (plus its flag tables) and returns the
+  ``RemovableHandle``; every ``register_*_hook`` is one call to it;
+* ``_walk`` enumerates named members of a module tree; parameters, buffers and
+  modules are views of it.
+"""
 
 from __future__ import annotations
 
 import functools
-import itertools
 import warnings
 import weakref
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from ..._core.grad_mode import no_grad
+from ..._core.grad_mode import is_grad_enabled, no_grad
 from ..._core.tensor import Tensor
-from ..parameter import Parameter
+from ..parameter import Buffer, Parameter, is_lazy
 
 __all__ = [
     "Module",
@@ -25,249 +37,161 @@ __all__ = [
 
 _EXTRA_STATE_KEY_SUFFIX = "_extra_state"
 
-# Global hooks (torch.nn.modules.module.register_module_*).
-_global_forward_pre_hooks: dict[int, Callable] = OrderedDict()
-_global_forward_hooks: dict[int, Callable] = OrderedDict()
-_global_forward_hooks_always_called: dict[int, bool] = OrderedDict()
-_global_forward_hooks_with_kwargs: dict[int, bool] = OrderedDict()
-_global_buffer_registration_hooks: dict[int, Callable] = OrderedDict()
-_global_module_registration_hooks: dict[int, Callable] = OrderedDict()
-_global_parameter_registration_hooks: dict[int, Callable] = OrderedDict()
+# Process-wide hook tables (torch.nn.modules.module.register_module_*); same names as torch's.
+_global_forward_pre_hooks: OrderedDict = OrderedDict()
+_global_forward_hooks: OrderedDict = OrderedDict()
+_global_forward_hooks_always_called: OrderedDict = OrderedDict()
+_global_forward_hooks_with_kwargs: OrderedDict = OrderedDict()
+_global_buffer_registration_hooks: OrderedDict = OrderedDict()
+_global_module_registration_hooks: OrderedDict = OrderedDict()
+_global_parameter_registration_hooks: OrderedDict = OrderedDict()
+
+# Per-instance hook tables, created empty by __init__ (and by __setstate__ for old pickles).
+_HOOK_TABLES = (
+    "_backward_pre_hooks",
+    "_backward_hooks",
+    "_forward_hooks",
+    "_forward_hooks_with_kwargs",
+    "_forward_hooks_always_called",
+    "_forward_pre_hooks",
+    "_forward_pre_hooks_with_kwargs",
+    "_state_dict_hooks",
+    "_state_dict_pre_hooks",
+    "_load_state_dict_pre_hooks",
+    "_load_state_dict_post_hooks",
+)
 
 
 class RemovableHandle:
-    """torch.utils.hooks.RemovableHandle: removes a hook (and its flag entries) from its dicts."""
+    """torch.utils.hooks.RemovableHandle."""
 
     next_id: int = 0
 
     def __init__(self, hooks_dict: Any, *, extra_dict: Any = None) -> None:
+        # Weak references: a handle must not keep a dead module's tables alive.
         self.hooks_dict_ref = weakref.ref(hooks_dict)
         self.id = RemovableHandle.next_id
-        RemovableHandle.next_id += 1
-        if extra_dict is None:
-            extra_dict = []
-        elif not isinstance(extra_dict, list):
-            extra_dict = [extra_dict]
-        self.extra_dict_ref = tuple(weakref.ref(d) for d in extra_dict)
+        RemovableHandle.next_id = self.id + 1
+        extras = [] if extra_dict is None else extra_dict
+        self.extra_dict_ref = tuple(map(weakref.ref, extras if isinstance(extras, list)
+                                        else [extras]))
 
     def remove(self) -> None:
-        """Remove the hook this handle stands for."""
-        hooks_dict = self.hooks_dict_ref()
-        if hooks_dict is not None and self.id in hooks_dict:
-            del hooks_dict[self.id]
-        for ref in self.extra_dict_ref:
-            d = ref()
-            if d is not None and self.id in d:
-                del d[self.id]
+        """Drop the hook (and its flags) from every table it was filed in."""
+        for ref in (self.hooks_dict_ref, *self.extra_dict_ref):
+            table = ref()
+            if table is not None:
+                table.pop(self.id, None)
 
     def __enter__(self) -> RemovableHandle:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: Any) -> None:
         self.remove()
 
 
-def _typename(obj) -> str:
+def _hook(table: OrderedDict, fn: Callable, *, prepend: bool = False,
+          flags: tuple = ()) -> RemovableHandle:
+    """File ``fn`` in ``table``; ``flags`` pairs (flag table, on?) share the handle's id."""
+    handle = RemovableHandle(table, extra_dict=[f for f, _ in flags])
+    table[handle.id] = fn
+    if prepend:
+        table.move_to_end(handle.id, last=False)
+    for flag_table, on in flags:
+        if on:
+            flag_table[handle.id] = True
+    return handle
+
+
+def _typename(obj: Any) -> str:
     """torch.typename."""
     if isinstance(obj, Tensor):
         return obj.type()
-    module = getattr(obj, "__module__", "") or ""
-    if hasattr(obj, "__qualname__"):
-        qualname = obj.__qualname__
-    elif hasattr(obj, "__name__"):
-        qualname = obj.__name__
-    else:
-        module = obj.__class__.__module__ or ""
-        qualname = obj.__class__.__qualname__
-    if module in {"", "builtins"}:
-        return qualname
-    return f"{module}.{qualname}"
+    named = obj if hasattr(obj, "__qualname__") or hasattr(obj, "__name__") else type(obj)
+    qual = getattr(named, "__qualname__", None) or named.__name__
+    where = getattr(named, "__module__", "") or ""
+    return qual if where in ("", "builtins") else f"{where}.{qual}"
 
 
-def _addindent(s_: str, num_spaces: int) -> str:
-    s = s_.split("\n")
-    if len(s) == 1:
-        return s_
-    first = s.pop(0)
-    s = [(num_spaces * " ") + line for line in s]
-    return first + "\n" + "\n".join(s)
+def _addindent(text: str, spaces: int) -> str:
+    """Indent every line but the first of a nested repr."""
+    head, sep, rest = text.partition("\n")
+    if not sep:
+        return text
+    pad = " " * spaces
+    return head + "\n" + "\n".join(pad + line for line in rest.split("\n"))
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
     __slots__ = ()
 
     def __repr__(self) -> str:
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return super().__repr__()
+        if self.missing_keys or self.unexpected_keys:
+            return super().__repr__()
+        return "<All keys matched successfully>"
 
     __str__ = __repr__
 
 
 def register_module_forward_pre_hook(hook: Callable) -> RemovableHandle:
-    """torch.nn.modules.module.register_module_forward_pre_hook: a pre-hook for every module."""
-    handle = RemovableHandle(_global_forward_pre_hooks)
-    _global_forward_pre_hooks[handle.id] = hook
-    return handle
+    """torch.nn.modules.module.register_module_forward_pre_hook."""
+    return _hook(_global_forward_pre_hooks, hook)
 
 
 def register_module_forward_hook(
     hook: Callable, *, with_kwargs: bool = False, always_call: bool = False
 ) -> RemovableHandle:
-    """torch.nn.modules.module.register_module_forward_hook: a forward hook for every module."""
-    handle = RemovableHandle(
-        _global_forward_hooks,
-        extra_dict=[_global_forward_hooks_always_called, _global_forward_hooks_with_kwargs],
-    )
-    _global_forward_hooks[handle.id] = hook
-    if with_kwargs:
-        _global_forward_hooks_with_kwargs[handle.id] = True
-    if always_call:
-        _global_forward_hooks_always_called[handle.id] = True
-    return handle
+    """torch.nn.modules.module.register_module_forward_hook."""
+    flags = ((_global_forward_hooks_always_called, always_call),
+             (_global_forward_hooks_with_kwargs, with_kwargs))
+    return _hook(_global_forward_hooks, hook, flags=flags)
 
 
 def register_module_buffer_registration_hook(hook: Callable) -> RemovableHandle:
     """torch.nn.modules.module.register_module_buffer_registration_hook."""
-    handle = RemovableHandle(_global_buffer_registration_hooks)
-    _global_buffer_registration_hooks[handle.id] = hook
-    return handle
+    return _hook(_global_buffer_registration_hooks, hook)
 
 
 def register_module_module_registration_hook(hook: Callable) -> RemovableHandle:
     """torch.nn.modules.module.register_module_module_registration_hook."""
-    handle = RemovableHandle(_global_module_registration_hooks)
-    _global_module_registration_hooks[handle.id] = hook
-    return handle
+    return _hook(_global_module_registration_hooks, hook)
 
 
 def register_module_parameter_registration_hook(hook: Callable) -> RemovableHandle:
     """torch.nn.modules.module.register_module_parameter_registration_hook."""
-    handle = RemovableHandle(_global_parameter_registration_hooks)
-    _global_parameter_registration_hooks[handle.id] = hook
-    return handle
+    return _hook(_global_parameter_registration_hooks, hook)
 
 
-class _BackwardHook:
-    """Module full backward (pre-)hooks, as torch.utils.hooks.BackwardHook.
+def _through_registration_hooks(table: Mapping, owner: Module, name: str, value: Any) -> Any:
+    for fn in table.values():
+        replaced = fn(owner, name, value)
+        value = value if replaced is None else replaced
+    return value
 
-    Identity autograd Functions wrap the module's tensor inputs and outputs: the outputs'
-    backward records grad_output (running the pre-hooks, which may replace it); the inputs'
-    backward calls the hooks with (grad_input, grad_output) and uses what they return.
-    """
 
-    def __init__(self, module, user_hooks, user_pre_hooks) -> None:
-        self.module = module
-        self.user_hooks = user_hooks
-        self.user_pre_hooks = user_pre_hooks
-        self.grad_outputs = None
-        self.n_inputs = self.n_outputs = -1
-        self.input_tensors_index = self.output_tensors_index = None
+# ---------------------------------------------------------------- full backward hooks
 
-    @staticmethod
-    def _pack_with_none(indices, values, size):
-        res = [None] * size
-        for idx, val in zip(indices, values, strict=True):
-            res[idx] = val
-        return tuple(res)
 
-    def _apply_on_tensors(self, callback, args):
-        from ..._core.grad_mode import is_grad_enabled
-
-        idx = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
-        tensors = [args[i] for i in idx]
-        if not (any(t.requires_grad for t in tensors) and is_grad_enabled()):
-            return args, None
-        new = _backward_hook_function().apply(callback, *tensors)
-        if isinstance(new, Tensor):
-            new = (new,)
-        out = list(args)
-        for i, v in zip(idx, new, strict=True):
-            out[i] = v
-        return (tuple(out) if type(args) is tuple else type(args)(*out)), idx
-
-    def _input_callback(self, grad_input):
-        if self.grad_outputs is None:
-            return grad_input
-        res = self._pack_with_none(self.input_tensors_index, grad_input, self.n_inputs)
-        for hook in self.user_hooks:
-            out = hook(self.module, res, self.grad_outputs)
-            if out is None:
-                continue
-            if len(out) != len(res):
-                raise RuntimeError(
-                    "Backward hook returned an invalid number of grad_input, got "
-                    f"{len(out)}, but expected {len(res)}"
-                )
-            res = out
-        self.grad_outputs = None
-        return tuple(res[i] for i in self.input_tensors_index)
-
-    def _output_callback(self, grad_output):
-        self.grad_outputs = self._pack_with_none(
-            self.output_tensors_index, grad_output, self.n_outputs
-        )
-        for pre in self.user_pre_hooks:
-            new = pre(self.module, self.grad_outputs)
-            if new is None:
-                continue
-            if len(new) != len(self.grad_outputs):
-                raise RuntimeError(
-                    "Backward pre hook returned an invalid number of grad_output, "
-                    f"got {len(new)}, but expected {len(self.grad_outputs)}"
-                )
-            self.grad_outputs = new
-        local = self.grad_outputs
-        if self.input_tensors_index is None:
-            warnings.warn(
-                "Full backward hook is firing when gradients are computed with respect to "
-                "module outputs since no inputs require gradients. See "
-                "https://docs.pytorch.org/docs/main/generated/torch.nn.Module.html"
-                "#torch.nn.Module.register_full_backward_hook for more details.",
-                stacklevel=5,
-            )
-            grad_inputs = self._pack_with_none([], [], self.n_inputs)
-            for hook in self.user_hooks:
-                res = hook(self.module, grad_inputs, self.grad_outputs)
-                if res is not None and not (
-                    isinstance(res, tuple) and all(el is None for el in res)
-                ):
-                    raise RuntimeError(
-                        "Backward hook for Modules where no input requires "
-                        "gradient should always return None or None for all "
-                        "gradients."
-                    )
-            self.grad_outputs = None
-        return tuple(local[i] for i in self.output_tensors_index)
-
-    def setup_input_hook(self, args):
-        res, idx = self._apply_on_tensors(self._input_callback, args)
-        self.n_inputs = len(args)
-        self.input_tensors_index = idx
-        return res
-
-    def setup_output_hook(self, args):
-        is_tuple = isinstance(args, tuple)
-        if not is_tuple:
-            args = (args,)
-        res, idx = self._apply_on_tensors(self._output_callback, args)
-        self.n_outputs = len(args)
-        self.output_tensors_index = idx
-        return res if is_tuple else res[0]
+def _spread(positions: list[int], values, arity: int) -> tuple:
+    """Place ``values`` at ``positions`` of an ``arity``-long tuple of Nones."""
+    slots: list[Any] = [None] * arity
+    for at, v in zip(positions, values, strict=True):
+        slots[at] = v
+    return tuple(slots)
 
 
 @functools.cache
-def _backward_hook_function():
+def _grad_tap_function():
     from ...autograd import Function
 
     class BackwardHookFunction(Function):
-        """Identity whose backward runs a module's backward-hook callback (torch's name)."""
+        """Identity whose backward hands the incoming grads to a callback (torch's name)."""
 
         @staticmethod
-        def forward(ctx, callback, *args):
+        def forward(ctx, callback, *tensors):
             ctx.callback = callback
-            ctx.mark_non_differentiable(*[a for a in args if not a.requires_grad])
-            return tuple(a.view_as(a) for a in args)
+            ctx.mark_non_differentiable(*(t for t in tensors if not t.requires_grad))
+            return tuple(t.view_as(t) for t in tensors)
 
         @staticmethod
         def backward(ctx, *grads):
@@ -276,14 +200,221 @@ def _backward_hook_function():
     return BackwardHookFunction
 
 
+class _GradTap:
+    """One call's full backward (pre-)hooks (torch.utils.hooks.BackwardHook).
+
+    Identity Functions wrap the call's tensor inputs and outputs.  The outputs' backward
+    runs first: it records grad_output and lets the pre-hooks replace it; the inputs'
+    backward then gives (grad_input, grad_output) to the hooks, which may replace
+    grad_input.
+    """
+
+    def __init__(self, module: Module) -> None:
+        self.module = module
+        self.hooks = list(module._backward_hooks.values())
+        self.pre_hooks = list(module._backward_pre_hooks.values())
+        self.grad_out: tuple | None = None
+        self.in_arity = self.out_arity = -1
+        self.in_at: list[int] | None = None
+        self.out_at: list[int] | None = None
+
+    @staticmethod
+    def _wrap(values: tuple, callback: Callable) -> tuple[tuple, list[int] | None]:
+        at = [i for i, v in enumerate(values) if isinstance(v, Tensor)]
+        if not is_grad_enabled() or not any(values[i].requires_grad for i in at):
+            return values, None
+        tapped = _grad_tap_function().apply(callback, *(values[i] for i in at))
+        if isinstance(tapped, Tensor):
+            tapped = (tapped,)
+        merged = list(values)
+        for i, t in zip(at, tapped, strict=True):
+            merged[i] = t
+        return (tuple(merged) if type(values) is tuple else type(values)(*merged)), at
+
+    def wrap_inputs(self, args: tuple) -> tuple:
+        self.in_arity = len(args)
+        args, self.in_at = self._wrap(args, self._on_input_grads)
+        return args
+
+    def wrap_outputs(self, result: Any) -> Any:
+        single = not isinstance(result, tuple)
+        outs = (result,) if single else result
+        self.out_arity = len(outs)
+        outs, self.out_at = self._wrap(outs, self._on_output_grads)
+        return outs[0] if single else outs
+
+    def _on_output_grads(self, grads: tuple) -> tuple:
+        self.grad_out = _spread(self.out_at, grads, self.out_arity)
+        for fn in self.pre_hooks:
+            new = fn(self.module, self.grad_out)
+            if new is None:
+                continue
+            if len(new) != len(self.grad_out):
+                raise RuntimeError(
+                    "Backward pre hook returned an invalid number of grad_output, "
+                    f"got {len(new)}, but expected {len(self.grad_out)}"
+                )
+            self.grad_out = new
+        passed_on = self.grad_out
+        if self.in_at is None:
+            # No input needs a gradient, so the input side never fires: call the hooks now.
+            warnings.warn(
+                "Full backward hook is firing when gradients are computed with respect to "
+                "module outputs since no inputs require gradients. See "
+                "https://docs.pytorch.org/docs/main/generated/torch.nn.Module.html"
+                "#torch.nn.Module.register_full_backward_hook for more details.",
+                stacklevel=5,
+            )
+            nothing = (None,) * self.in_arity
+            for fn in self.hooks:
+                got = fn(self.module, nothing, self.grad_out)
+                if got is not None and not (isinstance(got, tuple)
+                                            and all(g is None for g in got)):
+                    raise RuntimeError(
+                        "Backward hook for Modules where no input requires "
+                        "gradient should always return None or None for all "
+                        "gradients."
+                    )
+            self.grad_out = None
+        return tuple(passed_on[i] for i in self.out_at)
+
+    def _on_input_grads(self, grads: tuple) -> tuple:
+        if self.grad_out is None:
+            return grads
+        grad_in = _spread(self.in_at, grads, self.in_arity)
+        for fn in self.hooks:
+            new = fn(self.module, grad_in, self.grad_out)
+            if new is None:
+                continue
+            if len(new) != len(grad_in):
+                raise RuntimeError(
+                    "Backward hook returned an invalid number of grad_input, got "
+                    f"{len(new)}, but expected {len(grad_in)}"
+                )
+            grad_in = new
+        self.grad_out = None
+        return tuple(grad_in[i] for i in self.in_at)
+
+
+# ---------------------------------------------------------------- the call with hooks
+
+
+def _forward_hooks_of(module: Module) -> list:
+    return [*_global_forward_hooks.items(), *module._forward_hooks.items()]
+
+
+def _flagged(module: Module, hook_id: int, local: str, shared: Mapping) -> bool:
+    return hook_id in module.__dict__[local] or hook_id in shared
+
+
+def _run_forward_hook(module: Module, hook_id: int, fn: Callable, args, kwargs, result):
+    if _flagged(module, hook_id, "_forward_hooks_with_kwargs", _global_forward_hooks_with_kwargs):
+        got = fn(module, args, kwargs, result)
+    else:
+        got = fn(module, args, result)
+    return result if got is None else got
+
+
+def _run_pre_hooks(module: Module, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    wants_kwargs = module._forward_pre_hooks_with_kwargs
+    for hook_id, fn in [*_global_forward_pre_hooks.items(), *module._forward_pre_hooks.items()]:
+        if hook_id not in wants_kwargs:
+            got = fn(module, args)
+            if got is not None:
+                args = got if isinstance(got, tuple) else (got,)
+            continue
+        got = fn(module, args, kwargs)
+        if got is None:
+            continue
+        if not (isinstance(got, tuple) and len(got) == 2):
+            raise RuntimeError(
+                "forward pre-hook must return None or a tuple of "
+                f"(new_args, new_kwargs), but got {got}."
+            )
+        args, kwargs = got
+    return args, kwargs
+
+
+def _hooked_call(module: Module, forward: Callable, args: tuple, kwargs: dict) -> Any:
+    result = None
+    done: set[int] = set()
+    try:
+        args, kwargs = _run_pre_hooks(module, args, kwargs)
+        tap = None
+        if module._backward_hooks or module._backward_pre_hooks:
+            tap = _GradTap(module)
+            args = tap.wrap_inputs(args)
+        result = forward(*args, **kwargs)
+        for hook_id, fn in _forward_hooks_of(module):
+            if _flagged(module, hook_id, "_forward_hooks_always_called",
+                        _global_forward_hooks_always_called):
+                done.add(hook_id)
+            result = _run_forward_hook(module, hook_id, fn, args, kwargs, result)
+        if tap is None:
+            return result
+        if not isinstance(result, (Tensor, tuple)):
+            warnings.warn(
+                "For backward hooks to be called, module output should be a "
+                f"Tensor or a tuple of Tensors but received {type(result)}",
+                stacklevel=3,
+            )
+        return tap.wrap_outputs(result)
+    except Exception:
+        # always_call hooks still run when forward (or an earlier hook) raised.
+        for hook_id, fn in _forward_hooks_of(module):
+            if hook_id in done or not _flagged(module, hook_id, "_forward_hooks_always_called",
+                                               _global_forward_hooks_always_called):
+                continue
+            try:
+                result = _run_forward_hook(module, hook_id, fn, args, kwargs, result)
+            except Exception as e:
+                warnings.warn(
+                    "module forward hook with ``always_call=True`` raised an "
+                    "exception that was silenced as another error was raised "
+                    f"in forward: {e}",
+                    stacklevel=3,
+                )
+        raise
+
+
 def _forward_unimplemented(self, *input: Any) -> None:
     raise NotImplementedError(
         f'Module [{type(self).__name__}] is missing the required "forward" function'
     )
 
 
+# ---------------------------------------------------------------- registration tables
+
+
+class _Slot(namedtuple("_Slot", "table kind accepts type_hint global_hooks role expected "
+                                "too_early")):
+    """One of a Module's named-member tables, what it accepts and how errors name it.
+
+    ``type_hint``/``kind`` word register_*'s errors; ``role``/``expected``/``too_early``
+    word attribute assignment's (torch words the two paths differently).
+    """
+
+
+_SLOTS = {
+    "parameter": _Slot("_parameters", "parameter", Parameter, "torch.nn.Parameter",
+                       _global_parameter_registration_hooks, "parameter",
+                       "torch.nn.Parameter", "parameters"),
+    "buffer": _Slot("_buffers", "buffer", Tensor, "torch Tensor",
+                    _global_buffer_registration_hooks, "buffer",
+                    "torch.nn.Buffer, torch.Tensor", "buffer"),
+    # ``accepts`` is filled in once Module exists (below the class).
+    "module": _Slot("_modules", "module", None, "", _global_module_registration_hooks,
+                    "child module", "torch.nn.Module", "module"),
+}
+_LOOKUP_ORDER = ("_parameters", "_buffers", "_modules")
+
+
+def _overrides(module: Module, method: str) -> bool:
+    return getattr(type(module), method, None) is not getattr(Module, method)
+
+
 class Module:
-    """torch.nn.Module: base class for all neural network modules."""
+    """torch.nn.Module."""
 
     dump_patches: bool = False
     _version: int = 1
@@ -295,35 +426,26 @@ class Module:
     call_super_init: bool = False
     _compiled_call_impl = None
 
-    def __init__(self, *args, **kwargs) -> None:
-        if self.call_super_init is False and bool(kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if not self.call_super_init and kwargs:
             raise TypeError(
                 f"{type(self).__name__}.__init__() got an unexpected keyword argument "
                 f"'{next(iter(kwargs))}'"
             )
-        if self.call_super_init is False and bool(args):
+        if not self.call_super_init and args:
             raise TypeError(
                 f"{type(self).__name__}.__init__() takes 1 positional argument but "
                 f"{len(args) + 1} were given"
             )
-        sa = super().__setattr__
-        sa("training", True)
-        sa("_parameters", {})
-        sa("_buffers", {})
-        sa("_non_persistent_buffers_set", set())
-        sa("_backward_pre_hooks", OrderedDict())
-        sa("_backward_hooks", OrderedDict())
-        sa("_is_full_backward_hook", None)
-        sa("_forward_hooks", OrderedDict())
-        sa("_forward_hooks_with_kwargs", OrderedDict())
-        sa("_forward_hooks_always_called", OrderedDict())
-        sa("_forward_pre_hooks", OrderedDict())
-        sa("_forward_pre_hooks_with_kwargs", OrderedDict())
-        sa("_state_dict_hooks", OrderedDict())
-        sa("_state_dict_pre_hooks", OrderedDict())
-        sa("_load_state_dict_pre_hooks", OrderedDict())
-        sa("_load_state_dict_post_hooks", OrderedDict())
-        sa("_modules", {})
+        # Straight into __dict__: our __setattr__ needs these tables to exist first.
+        state = self.__dict__
+        state["training"] = True
+        state["_parameters"] = {}
+        state["_buffers"] = {}
+        state["_non_persistent_buffers_set"] = set()
+        state["_is_full_backward_hook"] = None
+        state.update((table, OrderedDict()) for table in _HOOK_TABLES)
+        state["_modules"] = {}
         if self.call_super_init:
             super().__init__(*args, **kwargs)
 
@@ -331,82 +453,54 @@ class Module:
 
     # ------------------------------------------------------------ registration
 
-    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
-        """torch.nn.Module.register_buffer."""
-        if "_buffers" not in self.__dict__:
-            raise AttributeError("cannot assign buffer before Module.__init__() call")
+    def _register(self, slot: _Slot, name: Any, value: Any) -> Any:
+        """Validate ``name``/``value`` for ``slot``, run the global hooks, store the value."""
+        kind = slot.kind
+        if kind == "module":
+            if value is not None and not isinstance(value, Module):
+                raise TypeError(f"{_typename(value)} is not a Module subclass")
+        elif slot.table not in self.__dict__:
+            raise AttributeError(f"cannot assign {kind} before Module.__init__() call")
         if not isinstance(name, str):
-            raise TypeError(f"buffer name should be a string. Got {_typename(name)}")
+            raise TypeError(f"{kind} name should be a string. Got {_typename(name)}")
         if "." in name:
-            raise KeyError('buffer name can\'t contain "."')
-        if name == "":
-            raise KeyError('buffer name can\'t be empty string ""')
-        if hasattr(self, name) and name not in self._buffers:
+            got = f", got: {name}" if kind == "module" else ""
+            raise KeyError(f'{kind} name can\'t contain "."{got}')
+        if not name:
+            raise KeyError(f'{kind} name can\'t be empty string ""')
+        table = getattr(self, slot.table)
+        if name not in table and hasattr(self, name):
             raise KeyError(f"attribute '{name}' already exists")
-        if tensor is not None and not isinstance(tensor, Tensor):
+        if kind != "module" and value is not None and not isinstance(value, slot.accepts):
             raise TypeError(
-                f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
-                "(torch Tensor or None required)"
+                f"cannot assign '{_typename(value)}' object to {kind} '{name}' "
+                f"({slot.type_hint} or None required)"
             )
-        for hook in _global_buffer_registration_hooks.values():
-            output = hook(self, name, tensor)
-            if output is not None:
-                tensor = output
-        self._buffers[name] = tensor
-        if persistent:
-            self._non_persistent_buffers_set.discard(name)
-        else:
-            self._non_persistent_buffers_set.add(name)
-
-    def register_parameter(self, name: str, param: Parameter | None) -> None:
-        """torch.nn.Module.register_parameter."""
-        if "_parameters" not in self.__dict__:
-            raise AttributeError("cannot assign parameter before Module.__init__() call")
-        if not isinstance(name, str):
-            raise TypeError(f"parameter name should be a string. Got {_typename(name)}")
-        if "." in name:
-            raise KeyError('parameter name can\'t contain "."')
-        if name == "":
-            raise KeyError('parameter name can\'t be empty string ""')
-        if hasattr(self, name) and name not in self._parameters:
-            raise KeyError(f"attribute '{name}' already exists")
-        if param is None:
-            self._parameters[name] = None
-            return
-        if not isinstance(param, Parameter):
-            raise TypeError(
-                f"cannot assign '{_typename(param)}' object to parameter '{name}' "
-                "(torch.nn.Parameter or None required)"
-            )
-        if param.grad_fn:
+        if kind == "parameter" and value is not None and value.grad_fn:
             raise ValueError(
                 f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be "
                 f"created explicitly. To express '{name}' as a function of another Tensor, compute "
                 "the value in the forward() method."
             )
-        for hook in _global_parameter_registration_hooks.values():
-            output = hook(self, name, param)
-            if output is not None:
-                param = output
-        self._parameters[name] = param
+        if kind == "parameter" and value is None:
+            table[name] = None  # torch runs no registration hooks for an empty slot
+            return None
+        table[name] = _through_registration_hooks(slot.global_hooks, self, name, value)
+        return table[name]
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """torch.nn.Module.register_buffer."""
+        self._register(_SLOTS["buffer"], name, tensor)
+        (self._non_persistent_buffers_set.discard if persistent
+         else self._non_persistent_buffers_set.add)(name)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """torch.nn.Module.register_parameter."""
+        self._register(_SLOTS["parameter"], name, param)
 
     def add_module(self, name: str, module: Module | None) -> None:
         """torch.nn.Module.add_module."""
-        if not isinstance(module, Module) and module is not None:
-            raise TypeError(f"{_typename(module)} is not a Module subclass")
-        if not isinstance(name, str):
-            raise TypeError(f"module name should be a string. Got {_typename(name)}")
-        if hasattr(self, name) and name not in self._modules:
-            raise KeyError(f"attribute '{name}' already exists")
-        if "." in name:
-            raise KeyError(f'module name can\'t contain ".", got: {name}')
-        if name == "":
-            raise KeyError('module name can\'t be empty string ""')
-        for hook in _global_module_registration_hooks.values():
-            output = hook(self, name, module)
-            if output is not None:
-                module = output
-        self._modules[name] = module
+        self._register(_SLOTS["module"], name, module)
 
     def register_module(self, name: str, module: Module | None) -> None:
         """torch.nn.Module.register_module (alias for add_module)."""
@@ -414,57 +508,50 @@ class Module:
 
     def get_submodule(self, target: str) -> Module:
         """torch.nn.Module.get_submodule."""
-        if target == "":
-            return self
-        mod: Module = self
-        for item in target.split("."):
-            if not hasattr(mod, item):
-                raise AttributeError(mod._get_name() + " has no attribute `" + item + "`")
-            mod = getattr(mod, item)
-            if not isinstance(mod, Module):
-                raise AttributeError("`" + item + "` is not an nn.Module")
-        return mod
+        node: Module = self
+        for part in target.split(".") if target else ():
+            if not hasattr(node, part):
+                raise AttributeError(f"{node._get_name()} has no attribute `{part}`")
+            node = getattr(node, part)
+            if not isinstance(node, Module):
+                raise AttributeError(f"`{part}` is not an nn.Module")
+        return node
 
     def set_submodule(self, target: str, module: Module, strict: bool = False) -> None:
         """torch.nn.Module.set_submodule."""
-        if target == "":
+        if not target:
             raise ValueError("Cannot set the submodule without a target name!")
-        atoms = target.split(".")
         if not isinstance(module, Module):
-            raise ValueError("`" + "module" + f"` is not an nn.Module, found {type(module)}")
-        if len(atoms) == 1:
-            parent: Module = self
-        else:
-            parent = self.get_submodule(".".join(atoms[:-1]))
-        if strict and not hasattr(parent, atoms[-1]):
-            raise AttributeError(parent._get_name() + " has no attribute `" + atoms[-1] + "`")
-        if hasattr(parent, atoms[-1]):
-            mod = getattr(parent, atoms[-1])
-            if not isinstance(mod, Module):
-                raise AttributeError("`" + atoms[-1] + "` is not an nn.Module")
-        setattr(parent, atoms[-1], module)
+            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
+        owner_path, _, leaf = target.rpartition(".")
+        owner = self.get_submodule(owner_path)
+        present = hasattr(owner, leaf)
+        if strict and not present:
+            raise AttributeError(f"{owner._get_name()} has no attribute `{leaf}`")
+        if present and not isinstance(getattr(owner, leaf), Module):
+            raise AttributeError(f"`{leaf}` is not an nn.Module")
+        setattr(owner, leaf, module)
+
+    def _resolve_member(self, target: str) -> tuple[Module, str, Any]:
+        owner_path, _, leaf = target.rpartition(".")
+        owner = self.get_submodule(owner_path)
+        if not hasattr(owner, leaf):
+            raise AttributeError(f"{owner._get_name()} has no attribute `{leaf}`")
+        return owner, leaf, getattr(owner, leaf)
 
     def get_parameter(self, target: str) -> Parameter:
         """torch.nn.Module.get_parameter."""
-        module_path, _, param_name = target.rpartition(".")
-        mod = self.get_submodule(module_path)
-        if not hasattr(mod, param_name):
-            raise AttributeError(mod._get_name() + " has no attribute `" + param_name + "`")
-        param = getattr(mod, param_name)
-        if not isinstance(param, Parameter):
-            raise AttributeError("`" + param_name + "` is not an nn.Parameter")
-        return param
+        _, leaf, found = self._resolve_member(target)
+        if not isinstance(found, Parameter):
+            raise AttributeError(f"`{leaf}` is not an nn.Parameter")
+        return found
 
     def get_buffer(self, target: str) -> Tensor:
         """torch.nn.Module.get_buffer."""
-        module_path, _, buffer_name = target.rpartition(".")
-        mod = self.get_submodule(module_path)
-        if not hasattr(mod, buffer_name):
-            raise AttributeError(mod._get_name() + " has no attribute `" + buffer_name + "`")
-        buffer = getattr(mod, buffer_name)
-        if buffer_name not in mod._buffers:
-            raise AttributeError("`" + buffer_name + "` is not a buffer")
-        return buffer
+        owner, leaf, found = self._resolve_member(target)
+        if leaf not in owner._buffers:
+            raise AttributeError(f"`{leaf}` is not a buffer")
+        return found
 
     def get_extra_state(self) -> Any:
         """torch.nn.Module.get_extra_state (override together with set_extra_state)."""
@@ -486,89 +573,87 @@ class Module:
 
     # ------------------------------------------------------------ conversions
 
-    def _apply(self, fn, recurse: bool = True):
+    def _apply(self, fn: Callable[[Tensor], Tensor], recurse: bool = True) -> Module:
         if recurse:
-            for module in self.children():
-                module._apply(fn)
-        for param in self._parameters.values():
-            if param is None:
-                continue
-            with no_grad():
-                param_applied = fn(param)
-            # torch keeps the Parameter object and swaps its data (so optimizers holding it
-            # still see the converted tensor).
-            param.data = param_applied
-            if param.grad is not None:
-                with no_grad():
-                    grad_applied = fn(param.grad)
-                param._grad = grad_applied.requires_grad_(param.grad.requires_grad)
-        for key, buf in self._buffers.items():
-            if buf is not None:
-                self._buffers[key] = fn(buf)
+            for child in self.children():
+                child._apply(fn)
+        with no_grad():
+            for p in [q for q in self._parameters.values() if q is not None]:
+                # The Parameter object stays (optimizers hold it); only its data changes.
+                p.data = fn(p)
+                old_grad = p.grad
+                if old_grad is not None:
+                    p._grad = fn(old_grad).requires_grad_(old_grad.requires_grad)
+        bufs = self._buffers
+        for key in [k for k, b in bufs.items() if b is not None]:
+            bufs[key] = fn(bufs[key])
         return self
 
-    def apply(self, fn: Callable[[Module], None]):
-        """torch.nn.Module.apply: call fn on every submodule (children first) and self."""
-        for module in self.children():
-            module.apply(fn)
+    def apply(self, fn: Callable[[Module], None]) -> Module:
+        """torch.nn.Module.apply: fn on every submodule (children first), then self."""
+        for child in self.children():
+            child.apply(fn)
         fn(self)
         return self
 
-    def cuda(self, device=None):
+    def cuda(self, device: Any = None) -> Module:
         """torch.nn.Module.cuda (raises as torch does when there is no GPU)."""
         return self._apply(lambda t: t.cuda(device))
 
-    def ipu(self, device=None):
-        """torch.nn.Module.ipu (no IPU backend: raises like Tensor.ipu would)."""
+    def ipu(self, device: Any = None) -> Module:
+        """torch.nn.Module.ipu (no IPU backend)."""
         raise RuntimeError("Torch not compiled with IPU support")
 
-    def xpu(self, device=None):
+    def xpu(self, device: Any = None) -> Module:
         """torch.nn.Module.xpu."""
         raise AssertionError("Torch not compiled with XPU enabled")
 
-    def mtia(self, device=None):
+    def mtia(self, device: Any = None) -> Module:
         """torch.nn.Module.mtia."""
         raise AssertionError("Torch not compiled with MTIA enabled")
 
-    def cpu(self):
+    def cpu(self) -> Module:
         """torch.nn.Module.cpu."""
-        return self._apply(lambda t: t.cpu())
+        return self._apply(Tensor.cpu)
 
-    def type(self, dst_type):
-        """torch.nn.Module.type: cast all parameters and buffers to dst_type."""
+    def type(self, dst_type: Any) -> Module:
+        """torch.nn.Module.type."""
         return self._apply(lambda t: t.type(dst_type))
 
-    def float(self):
-        """torch.nn.Module.float: floating point parameters and buffers to float32."""
-        return self._apply(lambda t: t.float() if t.is_floating_point() else t)
+    def _cast_floating(self, method: str) -> Module:
+        return self._apply(lambda t: getattr(t, method)() if t.is_floating_point() else t)
 
-    def double(self):
+    def float(self) -> Module:
+        """torch.nn.Module.float."""
+        return self._cast_floating("float")
+
+    def double(self) -> Module:
         """torch.nn.Module.double."""
-        return self._apply(lambda t: t.double() if t.is_floating_point() else t)
+        return self._cast_floating("double")
 
-    def half(self):
+    def half(self) -> Module:
         """torch.nn.Module.half."""
-        return self._apply(lambda t: t.half() if t.is_floating_point() else t)
+        return self._cast_floating("half")
 
-    def bfloat16(self):
+    def bfloat16(self) -> Module:
         """torch.nn.Module.bfloat16."""
-        return self._apply(lambda t: t.bfloat16() if t.is_floating_point() else t)
+        return self._cast_floating("bfloat16")
 
-    def to_empty(self, *, device=None, recurse: bool = True):
+    def to_empty(self, *, device: Any = None, recurse: bool = True) -> Module:
         """torch.nn.Module.to_empty: uninitialised storage of the same shapes on ``device``."""
         from ... import empty_like
 
         return self._apply(lambda t: empty_like(t, device=device), recurse=recurse)
 
-    def to(self, *args, **kwargs):
+    def to(self, *args: Any, **kwargs: Any) -> Module:
         """torch.nn.Module.to(device=None, dtype=None, non_blocking=False)."""
         from ..._core import dtypes as _dt
         from ..._core.device import device as _device
 
         device = kwargs.pop("device", None)
         dtype = kwargs.pop("dtype", None)
-        kwargs.pop("non_blocking", None)
-        kwargs.pop("memory_format", None)
+        for ignored in ("non_blocking", "memory_format"):
+            kwargs.pop(ignored, None)
         if kwargs:
             raise TypeError(
                 f"to() received an invalid combination of arguments - got unexpected "
@@ -579,11 +664,9 @@ class Module:
                 dtype = a
             elif isinstance(a, Tensor):
                 device, dtype = a.device, a.dtype
-            elif isinstance(a, (str, _device, int)):
+            elif isinstance(a, (str, _device, int)) and not isinstance(a, bool):
                 device = a
-            elif isinstance(a, bool):
-                continue
-            else:
+            elif not isinstance(a, bool):
                 raise TypeError(
                     f"to() received an invalid combination of arguments - got ({type(a).__name__})"
                 )
@@ -593,10 +676,12 @@ class Module:
                 f"desired dtype={dtype}"
             )
 
-        def convert(t):
+        def convert(t: Tensor) -> Tensor:
+            # Only floating/complex tensors change dtype; integer buffers keep theirs.
+            target = [] if device is None else [device]
             if dtype is not None and (t.is_floating_point() or t.is_complex()):
-                return t.to(device, dtype) if device is not None else t.to(dtype)
-            return t.to(device) if device is not None else t
+                target.append(dtype)
+            return t.to(*target) if target else t
 
         return self._apply(convert)
 
@@ -606,15 +691,8 @@ class Module:
         self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False
     ) -> RemovableHandle:
         """torch.nn.Module.register_forward_pre_hook."""
-        handle = RemovableHandle(
-            self._forward_pre_hooks, extra_dict=self._forward_pre_hooks_with_kwargs
-        )
-        self._forward_pre_hooks[handle.id] = hook
-        if with_kwargs:
-            self._forward_pre_hooks_with_kwargs[handle.id] = True
-        if prepend:
-            self._forward_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return _hook(self._forward_pre_hooks, hook, prepend=prepend,
+                     flags=((self._forward_pre_hooks_with_kwargs, with_kwargs),))
 
     def register_forward_hook(
         self,
@@ -625,18 +703,9 @@ class Module:
         always_call: bool = False,
     ) -> RemovableHandle:
         """torch.nn.Module.register_forward_hook."""
-        handle = RemovableHandle(
-            self._forward_hooks,
-            extra_dict=[self._forward_hooks_with_kwargs, self._forward_hooks_always_called],
-        )
-        self._forward_hooks[handle.id] = hook
-        if with_kwargs:
-            self._forward_hooks_with_kwargs[handle.id] = True
-        if always_call:
-            self._forward_hooks_always_called[handle.id] = True
-        if prepend:
-            self._forward_hooks.move_to_end(handle.id, last=False)
-        return handle
+        flags = ((self._forward_hooks_with_kwargs, with_kwargs),
+                 (self._forward_hooks_always_called, always_call))
+        return _hook(self._forward_hooks, hook, prepend=prepend, flags=flags)
 
     def register_full_backward_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
         """torch.nn.Module.register_full_backward_hook: hook(module, grad_input, grad_output)."""
@@ -646,23 +715,15 @@ class Module:
                 "a single Module. Please use only one of them."
             )
         self._is_full_backward_hook = True
-        handle = RemovableHandle(self._backward_hooks)
-        self._backward_hooks[handle.id] = hook
-        if prepend:
-            self._backward_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return _hook(self._backward_hooks, hook, prepend=prepend)
 
     def register_full_backward_pre_hook(
         self, hook: Callable, prepend: bool = False
     ) -> RemovableHandle:
         """torch.nn.Module.register_full_backward_pre_hook: hook(module, grad_output)."""
-        handle = RemovableHandle(self._backward_pre_hooks)
-        self._backward_pre_hooks[handle.id] = hook
-        if prepend:
-            self._backward_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return _hook(self._backward_pre_hooks, hook, prepend=prepend)
 
-    def register_backward_hook(self, hook: Callable):
+    def register_backward_hook(self, hook: Callable) -> RemovableHandle:
         """torch.nn.Module.register_backward_hook (deprecated; not implemented in torchlike)."""
         raise NotImplementedError(
             "torchlike: the deprecated Module.register_backward_hook is not "
@@ -670,270 +731,140 @@ class Module:
         )
 
     def _register_state_dict_hook(self, hook: Callable) -> RemovableHandle:
-        handle = RemovableHandle(self._state_dict_hooks)
-        self._state_dict_hooks[handle.id] = hook
-        return handle
+        if getattr(hook, "_from_public_api", False):
+            raise RuntimeError(
+                "Cannot register the same function as the state dict post hook that was "
+                "previously registered via register_state_dict_post_hook"
+            )
+        return _hook(self._state_dict_hooks, hook)
 
     def register_state_dict_post_hook(self, hook: Callable) -> RemovableHandle:
-        """torch.nn.Module.register_state_dict_post_hook: hook(module, state_dict, prefix, "
-        "local_metadata)."""
-        return self._register_state_dict_hook(hook)
+        """torch.nn.Module.register_state_dict_post_hook: hook(module, state_dict, prefix,
+        local_metadata), which must return None."""
+        hook._from_public_api = True
+        return _hook(self._state_dict_hooks, hook)
 
     def register_state_dict_pre_hook(self, hook: Callable) -> RemovableHandle:
         """torch.nn.Module.register_state_dict_pre_hook: hook(module, prefix, keep_vars)."""
-        handle = RemovableHandle(self._state_dict_pre_hooks)
-        self._state_dict_pre_hooks[handle.id] = hook
-        return handle
+        return _hook(self._state_dict_pre_hooks, hook)
 
     def register_load_state_dict_pre_hook(self, hook: Callable) -> RemovableHandle:
-        """torch.nn.Module.register_load_state_dict_pre_hook."""
-        handle = RemovableHandle(self._load_state_dict_pre_hooks)
-        self._load_state_dict_pre_hooks[handle.id] = functools.partial(hook, self)
-        return handle
+        """torch.nn.Module.register_load_state_dict_pre_hook: hook(module, state_dict, ...)."""
+        return self._register_load_state_dict_pre_hook(hook, with_module=True)
 
     def _register_load_state_dict_pre_hook(
         self, hook: Callable, with_module: bool = False
     ) -> RemovableHandle:
-        handle = RemovableHandle(self._load_state_dict_pre_hooks)
-        self._load_state_dict_pre_hooks[handle.id] = (
-            functools.partial(hook, self) if with_module else hook
-        )
-        return handle
+        bound = functools.partial(hook, self) if with_module else hook
+        return _hook(self._load_state_dict_pre_hooks, bound)
 
     def register_load_state_dict_post_hook(self, hook: Callable) -> RemovableHandle:
         """torch.nn.Module.register_load_state_dict_post_hook: hook(module, incompatible_keys)."""
-        handle = RemovableHandle(self._load_state_dict_post_hooks)
-        self._load_state_dict_post_hooks[handle.id] = hook
-        return handle
+        return _hook(self._load_state_dict_post_hooks, hook)
 
     # ------------------------------------------------------------ calling
 
-    def _call_impl(self, *args, **kwargs):
-        forward_call = self.forward
-        if not (
-            self._forward_hooks
-            or self._forward_pre_hooks
-            or _global_forward_hooks
-            or _global_forward_pre_hooks
-            or self._backward_hooks
-            or self._backward_pre_hooks
-        ):
-            return forward_call(*args, **kwargs)
-        result = None
-        called_always = set()
-        try:
-            for hook_id, hook in (
-                *_global_forward_pre_hooks.items(),
-                *self._forward_pre_hooks.items(),
-            ):
-                if hook_id in self._forward_pre_hooks_with_kwargs:
-                    ak = hook(self, args, kwargs)
-                    if ak is not None:
-                        if isinstance(ak, tuple) and len(ak) == 2:
-                            args, kwargs = ak
-                        else:
-                            raise RuntimeError(
-                                "forward pre-hook must return None or a tuple of "
-                                f"(new_args, new_kwargs), but got {ak}."
-                            )
-                else:
-                    ar = hook(self, args)
-                    if ar is not None:
-                        args = ar if isinstance(ar, tuple) else (ar,)
-            bw_hook = None
-            if self._backward_hooks or self._backward_pre_hooks:
-                bw_hook = _BackwardHook(
-                    self,
-                    list(self._backward_hooks.values()),
-                    list(self._backward_pre_hooks.values()),
-                )
-                args = bw_hook.setup_input_hook(args)
-            result = forward_call(*args, **kwargs)
-            for hook_id, hook in (*_global_forward_hooks.items(), *self._forward_hooks.items()):
-                if (
-                    hook_id in self._forward_hooks_always_called
-                    or hook_id in _global_forward_hooks_always_called
-                ):
-                    called_always.add(hook_id)
-                if (
-                    hook_id in self._forward_hooks_with_kwargs
-                    or hook_id in _global_forward_hooks_with_kwargs
-                ):
-                    hr = hook(self, args, kwargs, result)
-                else:
-                    hr = hook(self, args, result)
-                if hr is not None:
-                    result = hr
-            if bw_hook is not None:
-                if not isinstance(result, (Tensor, tuple)):
-                    warnings.warn(
-                        "For backward hooks to be called, module output should be a "
-                        f"Tensor or a tuple of Tensors but received {type(result)}",
-                        stacklevel=2,
-                    )
-                result = bw_hook.setup_output_hook(result)
-            return result
-        except Exception:
-            for hooks, always in (
-                (_global_forward_hooks, _global_forward_hooks_always_called),
-                (self._forward_hooks, self._forward_hooks_always_called),
-            ):
-                for hook_id, hook in hooks.items():
-                    if hook_id in always and hook_id not in called_always:
-                        try:
-                            if hook_id in self._forward_hooks_with_kwargs:
-                                hr = hook(self, args, kwargs, result)
-                            else:
-                                hr = hook(self, args, result)
-                            if hr is not None:
-                                result = hr
-                        except Exception as e:
-                            warnings.warn(
-                                "module forward hook with ``always_call=True`` raised an "
-                                "exception that was silenced as another error was raised "
-                                f"in forward: {e}",
-                                stacklevel=2,
-                            )
-            raise
+    def _call_impl(self, *args: Any, **kwargs: Any) -> Any:
+        forward = self.forward
+        if (self._forward_hooks or self._forward_pre_hooks or self._backward_hooks
+                or self._backward_pre_hooks or _global_forward_hooks
+                or _global_forward_pre_hooks):
+            return _hooked_call(self, forward, args, kwargs)
+        return forward(*args, **kwargs)
 
-    def _wrapped_call_impl(self, *args, **kwargs):
-        if self._compiled_call_impl is not None:
-            return self._compiled_call_impl(*args, **kwargs)
-        return self._call_impl(*args, **kwargs)
+    def _wrapped_call_impl(self, *args: Any, **kwargs: Any) -> Any:
+        compiled = self._compiled_call_impl
+        return (self._call_impl if compiled is None else compiled)(*args, **kwargs)
 
     __call__: Callable[..., Any] = _wrapped_call_impl
 
     # ------------------------------------------------------------ attributes
 
-    def __getstate__(self):
-        return self.__dict__.copy()
+    def __getstate__(self) -> dict:
+        return dict(self.__dict__)
 
-    def __setstate__(self, state):
+    def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        for name, default in (
-            ("_forward_pre_hooks", OrderedDict),
-            ("_forward_hooks", OrderedDict),
-            ("_forward_hooks_with_kwargs", OrderedDict),
-            ("_forward_hooks_always_called", OrderedDict),
-            ("_forward_pre_hooks_with_kwargs", OrderedDict),
-            ("_state_dict_hooks", OrderedDict),
-            ("_state_dict_pre_hooks", OrderedDict),
-            ("_load_state_dict_pre_hooks", OrderedDict),
-            ("_load_state_dict_post_hooks", OrderedDict),
-            ("_backward_pre_hooks", OrderedDict),
-            ("_backward_hooks", OrderedDict),
-            ("_non_persistent_buffers_set", set),
-        ):
-            if name not in self.__dict__:
-                self.__dict__[name] = default()
+        for table in _HOOK_TABLES:
+            self.__dict__.setdefault(table, OrderedDict())
+        self.__dict__.setdefault("_non_persistent_buffers_set", set())
         self.__dict__.setdefault("_is_full_backward_hook", None)
 
     def __getattr__(self, name: str) -> Any:
-        d = self.__dict__
-        if "_parameters" in d:
-            _parameters = d["_parameters"]
-            if name in _parameters:
-                return _parameters[name]
-        if "_buffers" in d:
-            _buffers = d["_buffers"]
-            if name in _buffers:
-                return _buffers[name]
-        if "_modules" in d:
-            modules = d["_modules"]
-            if name in modules:
-                return modules[name]
+        state = self.__dict__
+        for table in _LOOKUP_ORDER:
+            members = state.get(table)
+            if members is not None and name in members:
+                return members[name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        def remove_from(*dicts_or_sets):
-            for d in dicts_or_sets:
-                if name in d:
-                    if isinstance(d, dict):
-                        del d[name]
-                    else:
-                        d.discard(name)
+    def _forget(self, name: str, *tables: str) -> None:
+        for table in tables:
+            self.__dict__[table].pop(name, None)
+        self._non_persistent_buffers_set.discard(name)
 
-        params = self.__dict__.get("_parameters")
-        if isinstance(value, Parameter):
-            if params is None:
-                raise AttributeError("cannot assign parameters before Module.__init__() call")
-            remove_from(
-                self.__dict__, self._buffers, self._modules, self._non_persistent_buffers_set
+    def _slot_for(self, name: str, value: Any) -> _Slot | None:
+        """The table an assignment goes to: by the value's type, else where the name lives."""
+        state = self.__dict__
+        for kind, marker in (("parameter", Parameter), ("module", Module), ("buffer", Buffer)):
+            slot = _SLOTS[kind]
+            if isinstance(value, marker) or name in state.get(slot.table, ()):
+                return slot
+        return None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        slot = self._slot_for(name, value)
+        if slot is None:
+            object.__setattr__(self, name, value)
+            return
+        state = self.__dict__
+        if slot.table not in state and slot.kind != "buffer":
+            raise AttributeError(f"cannot assign {slot.too_early} before Module.__init__() call")
+        if value is not None and not isinstance(value, slot.accepts):
+            raise TypeError(
+                f"cannot assign '{_typename(value)}' as {slot.role} '{name}' "
+                f"({slot.expected} or None expected)"
             )
-            self.register_parameter(name, value)
-        elif params is not None and name in params:
-            if value is not None:
-                raise TypeError(
-                    f"cannot assign '{_typename(value)}' as parameter '{name}' "
-                    "(torch.nn.Parameter or None expected)"
-                )
+        if slot.kind == "buffer":
+            keep = (value.persistent if isinstance(value, Buffer)
+                    else name not in state.get("_non_persistent_buffers_set", ()))
+            self.register_buffer(name, value, keep)
+            return
+        if value is not None:
+            # A parameter or module takes the name over from a plain attribute or other table.
+            state.pop(name, None)
+            self._forget(name, *(t for t in _LOOKUP_ORDER if t != slot.table))
+        if slot.kind == "parameter":
             self.register_parameter(name, value)
         else:
-            modules = self.__dict__.get("_modules")
-            if isinstance(value, Module):
-                if modules is None:
-                    raise AttributeError("cannot assign module before Module.__init__() call")
-                remove_from(
-                    self.__dict__, self._parameters, self._buffers, self._non_persistent_buffers_set
-                )
-                for hook in _global_module_registration_hooks.values():
-                    output = hook(self, name, value)
-                    if output is not None:
-                        value = output
-                modules[name] = value
-            elif modules is not None and name in modules:
-                if value is not None:
-                    raise TypeError(
-                        f"cannot assign '{_typename(value)}' as child module '{name}' "
-                        "(torch.nn.Module or None expected)"
-                    )
-                modules[name] = value
-            else:
-                buffers = self.__dict__.get("_buffers")
-                if isinstance(value, Buffer) or (buffers is not None and name in buffers):
-                    if value is not None and not isinstance(value, Tensor):
-                        raise TypeError(
-                            f"cannot assign '{_typename(value)}' as buffer '{name}' "
-                            "(torch.nn.Buffer, torch.Tensor or None expected)"
-                        )
-                    if isinstance(value, Buffer):
-                        persistent = value.persistent
-                    else:
-                        persistent = name not in self._non_persistent_buffers_set
-                    self.register_buffer(name, value, persistent)
-                else:
-                    super().__setattr__(name, value)
+            state["_modules"][name] = _through_registration_hooks(
+                slot.global_hooks, self, name, value)
 
     def __delattr__(self, name: str) -> None:
-        if name in self._parameters:
-            del self._parameters[name]
-        elif name in self._buffers:
-            del self._buffers[name]
-            self._non_persistent_buffers_set.discard(name)
-        elif name in self._modules:
-            del self._modules[name]
-        else:
-            super().__delattr__(name)
+        for table in _LOOKUP_ORDER:
+            if name in self.__dict__[table]:
+                self._forget(name, table)
+                return
+        object.__delattr__(self, name)
 
     # ------------------------------------------------------------ state_dict
 
-    def _save_to_state_dict(self, destination, prefix: str, keep_vars: bool) -> None:
-        for name, param in self._parameters.items():
-            if param is not None:
-                destination[prefix + name] = param if keep_vars else param.detach()
-        for name, buf in self._buffers.items():
-            if buf is not None and name not in self._non_persistent_buffers_set:
-                destination[prefix + name] = buf if keep_vars else buf.detach()
-        extra_state_key = prefix + _EXTRA_STATE_KEY_SUFFIX
-        if (
-            getattr(self.__class__, "get_extra_state", Module.get_extra_state)
-            is not Module.get_extra_state
-        ):
-            destination[extra_state_key] = self.get_extra_state()
+    def _state_entries(self) -> Iterator[tuple[str, Tensor]]:
+        """(name, tensor) of the parameters and persistent buffers that are set."""
+        skip = self._non_persistent_buffers_set
+        yield from ((k, v) for k, v in self._parameters.items() if v is not None)
+        yield from ((k, v) for k, v in self._buffers.items() if v is not None and k not in skip)
 
-    def state_dict(self, *args, destination=None, prefix: str = "", keep_vars: bool = False):
-        """torch.nn.Module.state_dict: an OrderedDict of parameters and persistent buffers."""
-        if len(args) > 0:
+    def _save_to_state_dict(self, destination: dict, prefix: str, keep_vars: bool) -> None:
+        for key, value in self._state_entries():
+            destination[prefix + key] = value if keep_vars else value.detach()
+        if _overrides(self, "get_extra_state"):
+            destination[prefix + _EXTRA_STATE_KEY_SUFFIX] = self.get_extra_state()
+
+    def state_dict(self, *args: Any, destination: Any = None, prefix: str = "",
+                   keep_vars: bool = False) -> dict[str, Any]:
+        """torch.nn.Module.state_dict."""
+        if args:
             warnings.warn(
                 "Positional args are being deprecated, use kwargs instead. Refer to "
                 "https://pytorch.org/docs/main/generated/torch.nn.Module.html"
@@ -941,279 +872,232 @@ class Module:
                 FutureWarning,
                 stacklevel=2,
             )
-            if destination is None:
-                destination = args[0]
-            if len(args) > 1 and prefix == "":
-                prefix = args[1]
-            if len(args) > 2 and keep_vars is False:
-                keep_vars = args[2]
+            # Positional (destination, prefix, keep_vars) only fill what kwargs left unset.
+            legacy = dict(zip(("destination", "prefix", "keep_vars"), args, strict=False))
+            destination = legacy.get("destination") if destination is None else destination
+            prefix = legacy.get("prefix", "") if prefix == "" else prefix
+            keep_vars = legacy.get("keep_vars", False) if keep_vars is False else keep_vars
         if destination is None:
             destination = OrderedDict()
             destination._metadata = OrderedDict()
-        local_metadata = dict(version=self._version)
+        meta = {"version": self._version}
         if hasattr(destination, "_metadata"):
-            destination._metadata[prefix[:-1]] = local_metadata
-        for hook in self._state_dict_pre_hooks.values():
-            hook(self, prefix, keep_vars)
+            destination._metadata[prefix[:-1]] = meta
+        for fn in self._state_dict_pre_hooks.values():
+            fn(self, prefix, keep_vars)
         self._save_to_state_dict(destination, prefix, keep_vars)
-        for name, module in self._modules.items():
-            if module is not None:
-                module.state_dict(
-                    destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars
-                )
-        for hook in self._state_dict_hooks.values():
-            hook_result = hook(self, destination, prefix, local_metadata)
-            if hook_result is not None:
-                destination = hook_result
+        for key, child in self._modules.items():
+            if child is not None:
+                child.state_dict(destination=destination, prefix=f"{prefix}{key}.",
+                                 keep_vars=keep_vars)
+        for fn in self._state_dict_hooks.values():
+            got = fn(self, destination, prefix, meta)
+            if got is None:
+                continue
+            if getattr(fn, "_from_public_api", False):
+                raise RuntimeError("state_dict post-hook must return None")
+            destination = got
         return destination
 
     def _load_from_state_dict(
         self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs
     ) -> None:
-        for hook in self._load_state_dict_pre_hooks.values():
-            hook(
-                state_dict,
-                prefix,
-                local_metadata,
-                strict,
-                missing_keys,
-                unexpected_keys,
-                error_msgs,
-            )
-        persistent_buffers = {
-            k: v for k, v in self._buffers.items() if k not in self._non_persistent_buffers_set
-        }
-        local_name_params = itertools.chain(self._parameters.items(), persistent_buffers.items())
-        local_state = {k: v for k, v in local_name_params if v is not None}
+        for fn in self._load_state_dict_pre_hooks.values():
+            fn(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+               error_msgs)
+        mine = dict(self._state_entries())
         assign = local_metadata.get("assign_to_params_buffers", False)
-        for name, param in local_state.items():
+        for name, current in mine.items():
             key = prefix + name
             if key not in state_dict:
                 if strict:
                     missing_keys.append(key)
                 continue
-            input_param = state_dict[key]
-            if not isinstance(input_param, Tensor):
-                error_msgs.append(
-                    f'While copying the parameter named "{key}", expected torch.Tensor or '
-                    f"Tensor-like object from checkpoint but received {type(input_param)}"
-                )
-                continue
-            # Backward compatibility: loading 1-dim tensor from 0.3.* to version 0.4+
-            if len(param.shape) == 0 and len(input_param.shape) == 1:
-                input_param = input_param[0]
-            if input_param.shape != param.shape:
-                error_msgs.append(
-                    f"size mismatch for {key}: copying a param with shape {input_param.shape} from "
-                    f"checkpoint, the shape in current model is {param.shape}."
-                )
-                continue
-            try:
-                with no_grad():
-                    if assign:
-                        if isinstance(param, Parameter):
-                            if not isinstance(input_param, Parameter):
-                                input_param = Parameter(
-                                    input_param, requires_grad=param.requires_grad
-                                )
-                            else:
-                                input_param.requires_grad_(param.requires_grad)
-                        setattr(self, name, input_param)
-                    else:
-                        param.copy_(input_param)
-            except Exception as ex:
-                error_msgs.append(
-                    f'While copying the parameter named "{key}", whose dimensions in the model are '
-                    f"{param.size()} and whose dimensions in the checkpoint are "
-                    f"{input_param.size()}, an exception occurred : {ex.args}."
-                )
-        extra_state_key = prefix + _EXTRA_STATE_KEY_SUFFIX
-        if (
-            getattr(self.__class__, "set_extra_state", Module.set_extra_state)
-            is not Module.set_extra_state
-        ):
-            if extra_state_key in state_dict:
-                self.set_extra_state(state_dict[extra_state_key])
+            problem = self._load_one(name, key, current, state_dict[key], assign)
+            if problem:
+                error_msgs.append(problem)
+        extra_key = prefix + _EXTRA_STATE_KEY_SUFFIX
+        if _overrides(self, "set_extra_state"):
+            if extra_key in state_dict:
+                self.set_extra_state(state_dict[extra_key])
             elif strict:
-                missing_keys.append(extra_state_key)
-        elif strict and (extra_state_key in state_dict):
-            unexpected_keys.append(extra_state_key)
-        if strict:
-            for key in state_dict.keys():
-                if key.startswith(prefix) and key != extra_state_key:
-                    input_name = key[len(prefix) :].split(".", 1)
-                    if input_name[0] not in self._modules and input_name[0] not in local_state:
-                        unexpected_keys.append(key)
+                missing_keys.append(extra_key)
+        elif strict and extra_key in state_dict:
+            unexpected_keys.append(extra_key)
+        if not strict:
+            return
+        for key in state_dict:
+            if key == extra_key or not key.startswith(prefix):
+                continue
+            head, dot, _ = key[len(prefix):].partition(".")
+            # A dotted remainder must name a child; a plain one, a local tensor.
+            if head not in (self._modules if dot else mine):
+                unexpected_keys.append(key)
+
+    def _load_one(self, name: str, key: str, current: Tensor, incoming: Any,
+                  assign: bool) -> str | None:
+        """Copy (or assign) one checkpoint tensor; returns an error message or None."""
+        if not isinstance(incoming, Tensor):
+            return (f'While copying the parameter named "{key}", expected torch.Tensor or '
+                    f"Tensor-like object from checkpoint but received {type(incoming)}")
+        lazy = is_lazy(current)
+        if not lazy and current.dim() == 0 and tuple(incoming.shape) == (1,):
+            incoming = incoming[0]  # checkpoints from torch 0.3 stored scalars as [1]
+        if not lazy and incoming.shape != current.shape:
+            return (f"size mismatch for {key}: copying a param with shape {incoming.shape} from "
+                    f"checkpoint, the shape in current model is {current.shape}.")
+        try:
+            with no_grad():
+                if not assign:
+                    current.copy_(incoming)
+                    return None
+                if isinstance(current, Parameter):
+                    if isinstance(incoming, Parameter):
+                        incoming.requires_grad_(current.requires_grad)
+                    else:
+                        incoming = Parameter(incoming, requires_grad=current.requires_grad)
+                setattr(self, name, incoming)
+        except Exception as ex:
+            return (f'While copying the parameter named "{key}", whose dimensions in the model '
+                    f"are {current.size()} and whose dimensions in the checkpoint are "
+                    f"{incoming.size()}, an exception occurred : {ex.args}.")
+        return None
 
     def load_state_dict(
         self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False
-    ):
-        """torch.nn.Module.load_state_dict: copy tensors in place; returns (missing, unexpected)."""
+    ) -> _IncompatibleKeys:
+        """torch.nn.Module.load_state_dict."""
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        missing_keys: list[str] = []
-        unexpected_keys: list[str] = []
-        error_msgs: list[str] = []
+        missing: list[str] = []
+        unexpected: list[str] = []
+        errors: list[str] = []
         metadata = getattr(state_dict, "_metadata", None)
-        state_dict = OrderedDict(state_dict)
+        entries = OrderedDict(state_dict)
         if metadata is not None:
-            state_dict._metadata = metadata
+            entries._metadata = metadata
+        report = _IncompatibleKeys(missing, unexpected)
 
-        def load(module, local_state_dict, prefix=""):
-            local_metadata = {} if metadata is None else dict(metadata.get(prefix[:-1], {}))
+        def visit(module: Module, local: Mapping, prefix: str) -> None:
+            meta = dict(metadata.get(prefix[:-1], {})) if metadata is not None else {}
             if assign:
-                local_metadata["assign_to_params_buffers"] = assign
-            module._load_from_state_dict(
-                local_state_dict,
-                prefix,
-                local_metadata,
-                True,
-                missing_keys,
-                unexpected_keys,
-                error_msgs,
-            )
-            for name, child in module._modules.items():
-                if child is not None:
-                    child_prefix = prefix + name + "."
-                    child_state_dict = {
-                        k: v for k, v in local_state_dict.items() if k.startswith(child_prefix)
-                    }
-                    load(child, child_state_dict, child_prefix)
-            incompatible_keys = _IncompatibleKeys(missing_keys, unexpected_keys)
-            for hook in module._load_state_dict_post_hooks.values():
-                out = hook(module, incompatible_keys)
-                if out is not None:
+                meta["assign_to_params_buffers"] = assign
+            module._load_from_state_dict(local, prefix, meta, True, missing, unexpected, errors)
+            for key, child in module._modules.items():
+                if child is None:
+                    continue
+                sub = f"{prefix}{key}."
+                visit(child, {k: v for k, v in local.items() if k.startswith(sub)}, sub)
+            for fn in module._load_state_dict_post_hooks.values():
+                if fn(module, report) is not None:
                     raise AssertionError(
                         "Hooks registered with ``register_load_state_dict_post_hook`` are not"
                         "expected to return new values, if incompatible_keys need to be modified,"
                         "it should be done inplace."
                     )
 
-        load(self, state_dict)
+        visit(self, entries, "")
         if strict:
-            if len(unexpected_keys) > 0:
-                error_msgs.insert(
-                    0,
-                    "Unexpected key(s) in state_dict: {}. ".format(
-                        ", ".join(f'"{k}"' for k in unexpected_keys)
-                    ),
-                )
-            if len(missing_keys) > 0:
-                error_msgs.insert(
-                    0,
-                    "Missing key(s) in state_dict: {}. ".format(
-                        ", ".join(f'"{k}"' for k in missing_keys)
-                    ),
-                )
-        if len(error_msgs) > 0:
+            quoted = lambda keys: ", ".join(f'"{k}"' for k in keys)  # noqa: E731
+            head = [f"Missing key(s) in state_dict: {quoted(missing)}. "] if missing else []
+            if unexpected:
+                head.append(f"Unexpected key(s) in state_dict: {quoted(unexpected)}. ")
+            errors[:0] = head
+        if errors:
             raise RuntimeError(
-                "Error(s) in loading state_dict for {}:\n\t{}".format(
-                    self.__class__.__name__, "\n\t".join(error_msgs)
-                )
+                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                + "\n\t".join(errors)
             )
-        return _IncompatibleKeys(missing_keys, unexpected_keys)
+        return report
 
     # ------------------------------------------------------------ traversal
 
-    def _named_members(self, get_members_fn, prefix="", recurse=True, remove_duplicate=True):
-        memo = set()
-        modules = (
-            self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
-            if recurse
-            else [(prefix, self)]
-        )
-        for module_prefix, module in modules:
-            members = get_members_fn(module)
-            for k, v in members:
-                if v is None or v in memo:
+    def _named_members(self, get_members_fn: Callable, prefix: str = "", recurse: bool = True,
+                       remove_duplicate: bool = True) -> Iterator[tuple[str, Any]]:
+        """The one walker: ``get_members_fn(module)`` pairs, named by path, deduplicated."""
+        owners = (self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+                  if recurse else [(prefix, self)])
+        seen: set[int] = set()
+        for path, owner in owners:
+            for key, member in get_members_fn(owner):
+                if member is None or id(member) in seen:
                     continue
                 if remove_duplicate:
-                    memo.add(v)
-                name = module_prefix + ("." if module_prefix else "") + k
-                yield name, v
+                    seen.add(id(member))
+                yield (f"{path}.{key}" if path else key), member
 
-    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
-        """torch.nn.Module.parameters."""
-        for _name, param in self.named_parameters(recurse=recurse):
-            yield param
+    def _walk(self, table: str, prefix: str = "", recurse: bool = True,
+              remove_duplicate: bool = True) -> Iterator[tuple[str, Any]]:
+        return self._named_members(lambda owner: owner.__dict__[table].items(), prefix,
+                                   recurse, remove_duplicate)
 
     def named_parameters(
         self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Parameter]]:
         """torch.nn.Module.named_parameters."""
-        yield from self._named_members(
-            lambda module: module._parameters.items(),
-            prefix=prefix,
-            recurse=recurse,
-            remove_duplicate=remove_duplicate,
-        )
-
-    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
-        """torch.nn.Module.buffers."""
-        for _, buf in self.named_buffers(recurse=recurse):
-            yield buf
+        return self._walk("_parameters", prefix, recurse, remove_duplicate)
 
     def named_buffers(
         self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Tensor]]:
         """torch.nn.Module.named_buffers."""
-        yield from self._named_members(
-            lambda module: module._buffers.items(),
-            prefix=prefix,
-            recurse=recurse,
-            remove_duplicate=remove_duplicate,
-        )
+        return self._walk("_buffers", prefix, recurse, remove_duplicate)
 
-    def children(self) -> Iterator[Module]:
-        """torch.nn.Module.children."""
-        for _name, module in self.named_children():
-            yield module
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """torch.nn.Module.parameters."""
+        return (p for _, p in self._walk("_parameters", recurse=recurse))
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """torch.nn.Module.buffers."""
+        return (b for _, b in self._walk("_buffers", recurse=recurse))
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
         """torch.nn.Module.named_children."""
-        memo = set()
-        for name, module in self._modules.items():
-            if module is not None and module not in memo:
-                memo.add(module)
-                yield name, module
+        seen: set[int] = set()
+        for key, child in self._modules.items():
+            if child is not None and id(child) not in seen:
+                seen.add(id(child))
+                yield key, child
 
-    def modules(self) -> Iterator[Module]:
-        """torch.nn.Module.modules."""
-        for _, module in self.named_modules():
-            yield module
+    def children(self) -> Iterator[Module]:
+        """torch.nn.Module.children."""
+        return (child for _, child in self.named_children())
 
     def named_modules(
         self, memo: set | None = None, prefix: str = "", remove_duplicate: bool = True
-    ):
+    ) -> Iterator[tuple[str, Module]]:
         """torch.nn.Module.named_modules."""
-        if memo is None:
-            memo = set()
-        if self not in memo:
-            if remove_duplicate:
-                memo.add(self)
-            yield prefix, self
-            for name, module in self._modules.items():
-                if module is None:
-                    continue
-                submodule_prefix = prefix + ("." if prefix else "") + name
-                yield from module.named_modules(memo, submodule_prefix, remove_duplicate)
+        memo = set() if memo is None else memo
+        if self in memo:
+            return
+        if remove_duplicate:
+            memo.add(self)
+        yield prefix, self
+        for key, child in self._modules.items():
+            if child is not None:
+                yield from child.named_modules(memo, f"{prefix}.{key}" if prefix else key,
+                                               remove_duplicate)
+
+    def modules(self) -> Iterator[Module]:
+        """torch.nn.Module.modules."""
+        return (m for _, m in self.named_modules())
 
     # ------------------------------------------------------------ modes and grads
 
-    def train(self, mode: bool = True):
+    def train(self, mode: bool = True) -> Module:
         """torch.nn.Module.train."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
         self.training = mode
-        for module in self.children():
-            module.train(mode)
+        for child in self.children():
+            child.train(mode)
         return self
 
-    def eval(self):
+    def eval(self) -> Module:
         """torch.nn.Module.eval."""
         return self.train(False)
 
-    def requires_grad_(self, requires_grad: bool = True):
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
         """torch.nn.Module.requires_grad_."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
@@ -1222,90 +1106,57 @@ class Module:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """torch.nn.Module.zero_grad."""
         for p in self.parameters():
-            if p.grad is not None:
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
-                    else:
-                        p.grad.requires_grad_(False)
-                    p.grad.zero_()
+            g = p.grad
+            if g is None:
+                continue
+            if set_to_none:
+                p.grad = None
+                continue
+            if g.grad_fn is None:
+                g.requires_grad_(False)
+            else:
+                g.detach_()
+            g.zero_()
 
-    def share_memory(self):
+    def share_memory(self) -> Module:
         """torch.nn.Module.share_memory (a no-op: JAX arrays are not process-shared)."""
         return self
 
     # ------------------------------------------------------------ repr
 
     def _get_name(self) -> str:
-        return self.__class__.__name__
+        return type(self).__name__
 
     def extra_repr(self) -> str:
         """torch.nn.Module.extra_repr: the module's one-line settings, shown by repr."""
         return ""
 
     def __repr__(self) -> str:
-        extra_lines = []
-        extra_repr = self.extra_repr()
-        if extra_repr:
-            extra_lines = extra_repr.split("\n")
-        child_lines = []
-        for key, module in self._modules.items():
-            mod_str = _addindent(repr(module), 2)
-            child_lines.append("(" + key + "): " + mod_str)
-        lines = extra_lines + child_lines
-        main_str = self._get_name() + "("
-        if lines:
-            if len(extra_lines) == 1 and not child_lines:
-                main_str += extra_lines[0]
-            else:
-                main_str += "\n  " + "\n  ".join(lines) + "\n"
-        main_str += ")"
-        return main_str
+        own = self.extra_repr()
+        own_lines = own.split("\n") if own else []
+        kids = [f"({key}): {_addindent(repr(child), 2)}" for key, child in self._modules.items()]
+        body = own_lines + kids
+        if not body:
+            return f"{self._get_name()}()"
+        if not kids and len(own_lines) == 1:
+            return f"{self._get_name()}({own_lines[0]})"
+        return self._get_name() + "(\n  " + "\n  ".join(body) + "\n)"
 
-    def __dir__(self):
-        module_attrs = dir(self.__class__)
-        attrs = list(self.__dict__.keys())
-        parameters = list(self._parameters.keys())
-        modules = list(self._modules.keys())
-        buffers = list(self._buffers.keys())
-        keys = module_attrs + attrs + parameters + modules + buffers
-        keys = [key for key in keys if not key[0].isdigit()]
-        return sorted(keys)
+    def __dir__(self) -> list[str]:
+        names = [*dir(type(self)), *self.__dict__, *self._parameters, *self._modules,
+                 *self._buffers]
+        return sorted(n for n in names if not n[:1].isdigit())
 
-    def compile(self, *args, **kwargs) -> None:
+    def compile(self, *args: Any, **kwargs: Any) -> None:
         """torch.nn.Module.compile: route calls through torchlike.compile(self._call_impl)."""
         import torchlike
 
-        _compile = getattr(torchlike, "compile", None)
-        if _compile is None:
+        compiler = getattr(torchlike, "compile", None)
+        if compiler is None:
             raise NotImplementedError(
                 "torchlike.compile is not available yet, so Module.compile() cannot be used"
             )
-        self._compiled_call_impl = _compile(self._call_impl, *args, **kwargs)
+        self._compiled_call_impl = compiler(self._call_impl, *args, **kwargs)
 
 
-class _BufferMeta(type):
-    # As in torch: Buffer(t) returns a plain Tensor marked ``_is_buffer``, and isinstance
-    # checks that mark.
-    def __instancecheck__(cls, instance):
-        if cls is Buffer:
-            return isinstance(instance, Tensor) and getattr(instance, "_is_buffer", False)
-        return super().__instancecheck__(instance)
-
-
-class Buffer(metaclass=_BufferMeta):
-    """torch.nn.Buffer(data, *, persistent=True): marks a tensor as a buffer when assigned."""
-
-    def __new__(cls, data=None, *, persistent: bool = True):
-        if data is None:
-            from ... import empty
-
-            data = empty(0)
-        if not isinstance(data, Tensor):
-            raise TypeError(f"Buffer(): argument 'data' must be Tensor, not {type(data).__name__}")
-        t = data.detach().requires_grad_(data.requires_grad)
-        t.persistent = persistent
-        t._is_buffer = True
-        return t
+_SLOTS["module"] = _SLOTS["module"]._replace(accepts=Module)
