@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import torchlike as torch
 
@@ -12,40 +12,34 @@ from ..modules.module import _typename
 __all__ = ["parameters_to_vector", "vector_to_parameters"]
 
 
-def _check_param_device(param: Tensor, old_param_device: int | None) -> int:
-    if old_param_device is None:
-        old_param_device = param.get_device() if param.is_cuda else -1
-    else:
-        warn = False
-        if param.is_cuda:
-            warn = param.get_device() != old_param_device
-        else:
-            warn = old_param_device != -1
-        if warn:
+def _on_one_device(parameters: Iterable[Tensor]) -> Iterator[Tensor]:
+    """Pass the parameters through, raising torch's TypeError at the first one that sits on
+    another device than the first (a CUDA index, or -1 for every non-CUDA device)."""
+    first = None
+    for p in parameters:
+        where = p.get_device() if p.is_cuda else -1
+        if first is None:
+            first = where
+        elif where != first:
             raise TypeError(
                 "Found two parameters on different devices, this is currently not supported."
             )
-    return old_param_device
+        yield p
 
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
-    """torch.nn.utils.parameters_to_vector: flatten and concatenate (differentiable)."""
-    param_device = None
-    vec = []
-    for param in parameters:
-        param_device = _check_param_device(param, param_device)
-        vec.append(param.view(-1))
-    return torch.cat(vec)
+    """torch.nn.utils.parameters_to_vector: every parameter flattened, concatenated
+    (differentiable)."""
+    return torch.cat([p.view(-1) for p in _on_one_device(parameters)])
 
 
 def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
-    """torch.nn.utils.vector_to_parameters: slice ``vec`` into the parameters' ``.data``."""
+    """torch.nn.utils.vector_to_parameters: consecutive slices of ``vec`` become the
+    parameters' ``.data``."""
     if not isinstance(vec, Tensor):
         raise TypeError(f"expected torch.Tensor, but got: {_typename(vec)}")
-    param_device = None
-    pointer = 0
-    for param in parameters:
-        param_device = _check_param_device(param, param_device)
-        num_param = param.numel()
-        param.data = vec[pointer : pointer + num_param].view_as(param).data
-        pointer += num_param
+    start = 0
+    for p in _on_one_device(parameters):
+        stop = start + p.numel()
+        p.data = vec[start:stop].view_as(p).data
+        start = stop

@@ -1,12 +1,20 @@
-"""torch.nn.utils.parametrize: module tensors computed from originals by parametrizations."""
+"""torch.nn.utils.parametrize: module tensors computed from originals by parametrizations.
+
+A parametrized ``module.<name>`` is a property on a per-instance subclass
+(``Parametrized<Class>``); reading it runs ``module.parametrizations[<name>]`` (a
+ParametrizationList) on the stored originals, writing it runs the chain's right inverses
+and stores the result.  The originals live in the list as ``original`` (one tensor) or
+``original0``, ``original1``, ... (when the first right_inverse returns a sequence), so
+state_dict keys read ``parametrizations.<name>.original``.
+"""
 
 from __future__ import annotations
 
-import collections
 import copyreg
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from copy import deepcopy
+from typing import Any
 
 import torchlike as torch
 
@@ -23,34 +31,61 @@ __all__ = [
     "type_before_parametrizations",
     "transfer_parametrizations_and_params",
 ]
-_cache_enabled = 0
-_cache: dict[tuple[int, str], Tensor | None] = {}
+
+
+class _Cache:
+    """Nesting depth of ``cached()`` blocks and the values computed inside them."""
+
+    depth = 0
+    values: dict[tuple[int, str], Tensor] = {}
 
 
 @contextmanager
 def cached():
     """torch.nn.utils.parametrize.cached."""
-    global _cache
-    global _cache_enabled
-    _cache_enabled += 1
+    _Cache.depth += 1
     try:
         yield
     finally:
-        _cache_enabled -= 1
-        if not _cache_enabled:
-            _cache = {}
+        _Cache.depth -= 1
+        if _Cache.depth == 0:
+            _Cache.values = {}
 
 
-def _register_parameter_or_buffer(module, name, X) -> None:
-    if isinstance(X, Parameter):
-        module.register_parameter(name, X)
+def _store(owner: Module, name: str, tensor: Tensor) -> None:
+    """Register ``tensor`` on ``owner`` as a parameter if it is one, else as a buffer."""
+    if isinstance(tensor, Parameter):
+        owner.register_parameter(name, tensor)
     else:
-        module.register_buffer(name, X)
+        owner.register_buffer(name, tensor)
 
 
-def _maybe_set(dest: Tensor, src: Tensor) -> None:
-    # torch: dest.set_(src) (dest takes src's storage and shape, keeping its identity)
+def _overwrite(dest: Tensor, src: Tensor) -> None:
+    # torch calls dest.set_(src): dest keeps its identity (optimizers, hooks still hold it)
+    # and takes src's values, shape and dtype
     dest.data = src.data
+
+
+def _dtype_and_shape(t: Tensor) -> dict[str, Any]:
+    return {"dtype": t.dtype, "shape": t.shape}
+
+
+def _check_like(
+    ref: dict[str, Any], produced: Any, not_tensor: str, mismatch: Callable[..., str]
+) -> None:
+    """Raise torch's ValueError unless ``produced`` is a tensor with ``ref``'s dtype and shape.
+
+    ``not_tensor`` is formatted with the type's name, ``mismatch(attr, ref_value, value)``
+    builds the message for a differing attribute.
+    """
+    if not isinstance(produced, Tensor):
+        raise ValueError(not_tensor.format(type(produced).__name__))
+    for attr, want in ref.items():
+        if getattr(produced, attr) != want:
+            raise ValueError(mismatch(attr, want, getattr(produced, attr)))
+
+
+_MUST_RETURN_TENSOR = "A parametrization must return a tensor. Got {}."
 
 
 class ParametrizationList(ModuleList):
@@ -66,180 +101,189 @@ class ParametrizationList(ModuleList):
             raise ValueError("ParametrizationList requires one or more modules.")
         super().__init__(modules)
         self.unsafe = unsafe
-        original_shape = original.shape
-        original_dtype = original.dtype
+        before = _dtype_and_shape(original)  # the one-tensor case overwrites original
         with torch.no_grad():
-            new = original
-            for module in reversed(self):
-                if hasattr(module, "right_inverse"):
-                    try:
-                        new = module.right_inverse(new)
-                    except NotImplementedError:
-                        pass
-        if not isinstance(new, Tensor) and (not isinstance(new, Sequence)):
+            stored = self._pull_back(original, strict=False)
+        self.is_tensor = isinstance(stored, Tensor)
+        if not self.is_tensor and not isinstance(stored, Sequence):
             raise ValueError(
                 "'right_inverse' must return a Tensor or a Sequence of tensors (list, "
-                f"tuple...). Got {type(new).__name__}"
+                f"tuple...). Got {type(stored).__name__}"
             )
-        self.is_tensor = isinstance(new, Tensor)
-        self.ntensors = 1 if self.is_tensor else len(new)
+        self.ntensors = 1 if self.is_tensor else len(stored)
         if self.is_tensor:
-            if original.dtype != new.dtype:
-                raise ValueError(
-                    "When `right_inverse` outputs one tensor, it may not change the "
-                    "dtype.\noriginal.dtype: "
-                    f"{original.dtype}\nright_inverse(original).dtype: {new.dtype}"
-                )
-            if original.device != new.device:
-                raise ValueError(
-                    "When `right_inverse` outputs one tensor, it may not change the "
-                    "device.\noriginal.device: "
-                    f"{original.device}\nright_inverse(original).device: {new.device}"
-                )
+            for attr in ("dtype", "device"):
+                if getattr(stored, attr) != getattr(original, attr):
+                    raise ValueError(
+                        f"When `right_inverse` outputs one tensor, it may not change the "
+                        f"{attr}.\noriginal.{attr}: {getattr(original, attr)}\n"
+                        f"right_inverse(original).{attr}: {getattr(stored, attr)}"
+                    )
             with torch.no_grad():
-                _maybe_set(original, new)
-            _register_parameter_or_buffer(self, "original", original)
+                _overwrite(original, stored)
+            _store(self, "original", original)
         else:
-            for i, originali in enumerate(new):
-                if not isinstance(originali, Tensor):
+            as_parameter = isinstance(original, Parameter)
+            for i, part in enumerate(stored):
+                if not isinstance(part, Tensor):
                     raise ValueError(
                         "'right_inverse' must return a Tensor or a Sequence of tensors "
                         f"(list, tuple...). Got element {i} of the sequence with type "
-                        f"{type(originali).__name__}."
+                        f"{type(part).__name__}."
                     )
-                if isinstance(original, Parameter):
-                    originali = Parameter(originali, original.requires_grad)
-                originali.requires_grad_(original.requires_grad)
-                _register_parameter_or_buffer(self, f"original{i}", originali)
-        if not self.unsafe:
-            Z = self()
-            if not isinstance(Z, Tensor):
-                raise ValueError(f"A parametrization must return a tensor. Got {type(Z).__name__}.")
-            if Z.dtype != original_dtype:
-                raise ValueError(
-                    "Registering a parametrization may not change the dtype of the "
-                    "tensor, unless `unsafe` flag is enabled.\nunparametrized dtype: "
-                    f"{original_dtype}\nparametrized dtype: {Z.dtype}"
-                )
-            if Z.shape != original_shape:
-                raise ValueError(
-                    "Registering a parametrization may not change the shape of the "
-                    "tensor, unless `unsafe` flag is enabled.\nunparametrized shape: "
-                    f"{original_shape}\nparametrized shape: {Z.shape}"
-                )
+                if as_parameter:
+                    part = Parameter(part, original.requires_grad)
+                _store(self, f"original{i}", part.requires_grad_(original.requires_grad))
+        if not unsafe:
+            _check_like(before, self(), _MUST_RETURN_TENSOR, lambda attr, want, got: (
+                f"Registering a parametrization may not change the {attr} of the tensor, "
+                f"unless `unsafe` flag is enabled.\nunparametrized {attr}: {want}\n"
+                f"parametrized {attr}: {got}"))
+
+    def _original_names(self) -> list[str]:
+        if self.is_tensor:
+            return ["original"]
+        return [f"original{i}" for i in range(self.ntensors)]
+
+    def _pull_back(self, value: Any, *, strict: bool) -> Any:
+        """Run the right inverses, last parametrization first.
+
+        At registration (``strict=False``) a parametrization without one, or whose
+        right_inverse raises NotImplementedError, is passed over as the identity.
+        """
+        for step in reversed(self):
+            inverse = getattr(step, "right_inverse", None)
+            if inverse is None:
+                if strict:
+                    raise RuntimeError(
+                        f"parametrization {type(step).__name__} does not implement right_inverse."
+                    )
+                continue
+            try:
+                value = inverse(value)
+            except NotImplementedError:
+                if strict:
+                    raise
+        return value
 
     def right_inverse(self, value: Tensor) -> None:
+        """Store the originals that make this list produce ``value``."""
+        names = self._original_names()
         with torch.no_grad():
-            for module in reversed(self):
-                if hasattr(module, "right_inverse"):
-                    value = module.right_inverse(value)
-                else:
-                    raise RuntimeError(
-                        f"parametrization {type(module).__name__} does not implement right_inverse."
-                    )
+            value = self._pull_back(value, strict=True)
             if self.is_tensor:
                 if not isinstance(value, Tensor):
                     raise ValueError(
                         f"`right_inverse` should return a tensor. Got {type(value).__name__}"
                     )
-                if value.dtype != self.original.dtype:
+                value = [value]
+            elif not isinstance(value, Sequence):
+                raise ValueError(
+                    "'right_inverse' must return a sequence of tensors. Got "
+                    f"{type(value).__name__}."
+                )
+            elif len(value) != len(names):
+                raise ValueError(
+                    "'right_inverse' must return a sequence of tensors of length "
+                    f"{len(names)}. Got a sequence of length {len(value)}."
+                )
+            for i, (name, part) in enumerate(zip(names, value, strict=True)):
+                if not isinstance(part, Tensor):
                     raise ValueError(
-                        f"The tensor returned by `right_inverse` has dtype {value.dtype} "
-                        f"while `original` has dtype {self.original.dtype}"
+                        "'right_inverse' must return a sequence of tensors or reference-type "
+                        f"opaques. Got element {i} of type {type(part).__name__}."
                     )
-                _maybe_set(self.original, value)
-            else:
-                if not isinstance(value, collections.abc.Sequence):
+                current = getattr(self, name)
+                if part.dtype != current.dtype:
+                    which = "The tensor" if self.is_tensor else f"Tensor {i}"
                     raise ValueError(
-                        "'right_inverse' must return a sequence of tensors. Got "
-                        f"{type(value).__name__}."
+                        f"{which} returned by `right_inverse` has dtype {part.dtype} "
+                        f"while `{name}` has dtype {current.dtype}"
                     )
-                if len(value) != self.ntensors:
-                    raise ValueError(
-                        "'right_inverse' must return a sequence of tensors of length "
-                        f"{self.ntensors}. Got a sequence of length {len(value)}."
-                    )
-                for i, tensor in enumerate(value):
-                    original_i = getattr(self, f"original{i}")
-                    if not isinstance(tensor, Tensor):
-                        raise ValueError(
-                            "'right_inverse' must return a sequence of tensors or "
-                            f"reference-type opaques. Got element {i} of type "
-                            f"{type(tensor).__name__}."
-                        )
-                    if original_i.dtype != tensor.dtype:
-                        raise ValueError(
-                            f"Tensor {i} returned by `right_inverse` has dtype "
-                            f"{tensor.dtype} while `original{i}` has dtype {original_i.dtype}"
-                        )
-                    _maybe_set(original_i, tensor)
+                _overwrite(current, part)
 
     def forward(self) -> Tensor:
-        if self.is_tensor:
-            x = self[0](self.original)
-        else:
-            originals = (getattr(self, f"original{i}") for i in range(self.ntensors))
-            x = self[0](*originals)
-        curr_idx = 1
-        while hasattr(self, str(curr_idx)):
-            x = self[curr_idx](x)
-            curr_idx += 1
-        return x
+        first, *rest = self
+        out = first(*(getattr(self, n) for n in self._original_names()))
+        for step in rest:
+            out = step(out)
+        return out
 
 
-def _inject_new_class(module: Module) -> None:
-    cls = module.__class__
+# ---- the per-instance subclass and its properties -----------------------------------------
 
-    def default_deepcopy(self, memo):
-        obj = memo.get(id(self), None)
-        if obj is not None:
-            return obj
-        replica = self.__new__(self.__class__)
-        memo[id(self)] = replica
-        replica.__dict__ = deepcopy(self.__dict__, memo)
-        slots_to_save = copyreg._slotnames(self.__class__)
-        for slot in slots_to_save:
-            if hasattr(self, slot):
-                setattr(replica, slot, deepcopy(getattr(self, slot), memo))
-        return replica
+_PICKLE_REFUSED = (
+    "Serialization of parametrized modules is only supported through state_dict(). See:\n"
+    "https://pytorch.org/tutorials/beginner/saving_loading_models.html"
+    "#saving-loading-a-general-checkpoint-for-inference-and-or-resuming-training"
+)
 
-    def getstate(self):
-        raise RuntimeError(
-            "Serialization of parametrized modules is only supported through state_dict(). "
-            "See:\nhttps://pytorch.org/tutorials/beginner/saving_loading_models.html#saving-loading-a-general-checkpoint-for-inference-and-or-resuming-training"
-        )
 
-    dct = {"__getstate__": getstate}
+def _refuse_pickle(self):
+    raise RuntimeError(_PICKLE_REFUSED)
+
+
+def _deepcopy_by_state(self, memo):
+    # copy.deepcopy would go through __getstate__, which parametrized modules refuse
+    if id(self) in memo:
+        return memo[id(self)]
+    twin = self.__new__(type(self))
+    memo[id(self)] = twin
+    twin.__dict__ = deepcopy(self.__dict__, memo)
+    for slot in copyreg._slotnames(type(self)):
+        if hasattr(self, slot):
+            setattr(twin, slot, deepcopy(getattr(self, slot), memo))
+    return twin
+
+
+def _parametrized_class(cls: type) -> type:
+    """A fresh subclass of ``cls`` to carry this one module's properties."""
+    namespace: dict[str, Any] = {"__getstate__": _refuse_pickle}
     if not hasattr(cls, "__deepcopy__"):
-        dct["__deepcopy__"] = default_deepcopy
-    param_cls = type(f"Parametrized{cls.__name__}", (cls,), dct)
-    module.__class__ = param_cls
+        namespace["__deepcopy__"] = _deepcopy_by_state
+    return type(f"Parametrized{cls.__name__}", (cls,), namespace)
 
 
-def _inject_property(module: Module, tensor_name: str) -> None:
-    if hasattr(module, tensor_name):
-        raise AssertionError(f"Module already has an attribute named '{tensor_name}'")
+def _install_property(module: Module, name: str) -> None:
+    if hasattr(module, name):
+        raise AssertionError(f"Module already has an attribute named '{name}'")
 
-    def get_cached_parametrization(parametrization) -> Tensor:
-        global _cache
-        key = (id(module), tensor_name)
-        tensor = _cache.get(key)
-        if tensor is None:
-            tensor = parametrization()
-            _cache[key] = tensor
-        return tensor
+    def compute(self) -> Tensor:
+        chain = self.parametrizations[name]
+        if not _Cache.depth:
+            return chain()
+        key = (id(self), name)
+        if _Cache.values.get(key) is None:
+            _Cache.values[key] = chain()
+        return _Cache.values[key]
 
-    def get_parametrized(self) -> Tensor:
-        parametrization = self.parametrizations[tensor_name]
-        if _cache_enabled:
-            return get_cached_parametrization(parametrization)
-        else:
-            return parametrization()
+    def assign(self, value: Tensor) -> None:
+        self.parametrizations[name].right_inverse(value)
 
-    def set_original(self, value: Tensor) -> None:
-        self.parametrizations[tensor_name].right_inverse(value)
+    setattr(type(module), name, property(compute, assign))
 
-    setattr(module.__class__, tensor_name, property(get_parametrized, set_original))
+
+# ---- public functions ---------------------------------------------------------------------
+
+def _check_appended(module: Module, name: str, parametrization: Module) -> None:
+    """torch's safety checks for stacking ``parametrization`` on a parametrized tensor."""
+    current = _dtype_and_shape(getattr(module, name))
+    out = parametrization(getattr(module, name))
+    _check_like(current, out, _MUST_RETURN_TENSOR, lambda attr, want, got: (
+        f"Registering a parametrization may not change the {attr} of the tensor, unless the "
+        f"`unsafe` flag is enabled.\nmodule.{name}.{attr}: {want}\n"
+        f"parametrization(module.{name}).{attr}: {got}"))
+    if not hasattr(parametrization, "right_inverse"):
+        return
+    try:
+        back = parametrization.right_inverse(out)
+    except NotImplementedError:
+        return
+    _check_like(current, back, "parametrization.right_inverse must return a tensor. Got: {}",
+                lambda attr, want, got: (
+                    f"The tensor returned by parametrization.right_inverse must have the same "
+                    f"{attr} as module.{name}, unless the `unsafe` flag is enabled.\n"
+                    f"module.{name}.{attr}: {want}\nreturned {attr}: {got}"))
 
 
 def register_parametrization(
@@ -249,89 +293,32 @@ def register_parametrization(
     parametrization.train(module.training)
     if is_parametrized(module, tensor_name):
         if not unsafe:
-            Y = getattr(module, tensor_name)
-            X = parametrization(Y)
-            if not isinstance(X, Tensor):
-                raise ValueError(f"A parametrization must return a tensor. Got {type(X).__name__}.")
-            if X.dtype != Y.dtype:
-                raise ValueError(
-                    "Registering a parametrization may not change the dtype of the "
-                    "tensor, unless the `unsafe` flag is "
-                    f"enabled.\nmodule.{tensor_name}.dtype: "
-                    f"{Y.dtype}\nparametrization(module.{tensor_name}).dtype: {X.dtype}"
-                )
-            if X.shape != Y.shape:
-                raise ValueError(
-                    "Registering a parametrization may not change the shape of the "
-                    "tensor, unless the `unsafe` flag is "
-                    f"enabled.\nmodule.{tensor_name}.shape: "
-                    f"{Y.shape}\nparametrization(module.{tensor_name}).shape: {X.shape}"
-                )
-            if hasattr(parametrization, "right_inverse"):
-                try:
-                    Z = parametrization.right_inverse(X)
-                except NotImplementedError:
-                    pass
-                else:
-                    if not isinstance(Z, Tensor):
-                        raise ValueError(
-                            "parametrization.right_inverse must return a tensor. Got: "
-                            f"{type(Z).__name__}"
-                        )
-                    if Z.dtype != Y.dtype:
-                        raise ValueError(
-                            "The tensor returned by parametrization.right_inverse must "
-                            f"have the same dtype as module.{tensor_name}, unless the "
-                            "`unsafe` flag is "
-                            f"enabled.\nmodule.{tensor_name}.dtype: "
-                            f"{Y.dtype}\nreturned dtype: {Z.dtype}"
-                        )
-                    if Z.shape != Y.shape:
-                        raise ValueError(
-                            "The tensor returned by parametrization.right_inverse must "
-                            f"have the same shape as module.{tensor_name}, unless the "
-                            "`unsafe` flag is "
-                            f"enabled.\nmodule.{tensor_name}.shape: "
-                            f"{Y.shape}\nreturned shape: {Z.shape}"
-                        )
-        if not isinstance(module.parametrizations, ModuleDict):
-            raise AssertionError(
-                "Expected module.parametrizations to be a ModuleDict, got "
-                f"{type(module.parametrizations).__name__}"
-            )
-        module.parametrizations[tensor_name].append(parametrization)
-        module.parametrizations[tensor_name].unsafe |= unsafe
-    elif tensor_name in module._buffers or tensor_name in module._parameters:
-        original = getattr(module, tensor_name)
-        parametrizations = ParametrizationList([parametrization], original, unsafe=unsafe)
-        delattr(module, tensor_name)
-        if not is_parametrized(module):
-            _inject_new_class(module)
-            module.parametrizations = ModuleDict()
-        _inject_property(module, tensor_name)
-        if not isinstance(module.parametrizations, ModuleDict):
-            raise AssertionError(
-                "Expected module.parametrizations to be a ModuleDict, got "
-                f"{type(module.parametrizations).__name__}"
-            )
-        module.parametrizations[tensor_name] = parametrizations
-    else:
+            _check_appended(module, tensor_name, parametrization)
+        chain = module.parametrizations[tensor_name]
+        chain.append(parametrization)
+        chain.unsafe |= unsafe
+        return module
+    if tensor_name not in module._parameters and tensor_name not in module._buffers:
         raise ValueError(
             f"Module '{module}' does not have a parameter, a buffer, or a parametrized "
             f"element with name '{tensor_name}'"
         )
+    chain = ParametrizationList([parametrization], getattr(module, tensor_name), unsafe=unsafe)
+    delattr(module, tensor_name)
+    if not is_parametrized(module):
+        module.__class__ = _parametrized_class(type(module))
+        module.parametrizations = ModuleDict()
+    _install_property(module, tensor_name)
+    module.parametrizations[tensor_name] = chain
     return module
 
 
 def is_parametrized(module: Module, tensor_name: str | None = None) -> bool:
     """torch.nn.utils.parametrize.is_parametrized."""
-    parametrizations = getattr(module, "parametrizations", None)
-    if parametrizations is None or not isinstance(parametrizations, ModuleDict):
+    chains = getattr(module, "parametrizations", None)
+    if not isinstance(chains, ModuleDict):
         return False
-    if tensor_name is None:
-        return len(parametrizations) > 0
-    else:
-        return tensor_name in parametrizations
+    return len(chains) > 0 if tensor_name is None else tensor_name in chains
 
 
 def remove_parametrizations(
@@ -340,91 +327,54 @@ def remove_parametrizations(
     """torch.nn.utils.parametrize.remove_parametrizations."""
     if not is_parametrized(module, tensor_name):
         raise ValueError(f"Module {module} does not have a parametrization on {tensor_name}")
-    if not isinstance(module.parametrizations, ModuleDict):
-        raise AssertionError(
-            "Expected module.parametrizations to be a ModuleDict, got "
-            f"{type(module.parametrizations).__name__}"
-        )
-    parametrizations = module.parametrizations[tensor_name]
-    if parametrizations.is_tensor:
-        original = parametrizations.original
-        if not isinstance(original, torch.Tensor):
-            raise AssertionError(
-                "Expected original to be a Tensor (is_tensor promised us a Tensor), got "
-                f"{type(original).__name__}"
-            )
+    chain = module.parametrizations[tensor_name]
+    if chain.is_tensor:
+        restored = chain.original
         if leave_parametrized:
             with torch.no_grad():
-                t = getattr(module, tensor_name)
-            with torch.no_grad():
-                _maybe_set(original, t)
+                _overwrite(restored, getattr(module, tensor_name))
     elif leave_parametrized:
-        t = getattr(module, tensor_name)
-        original = Parameter(t) if t.requires_grad else t
+        value = getattr(module, tensor_name)
+        restored = Parameter(value) if value.requires_grad else value
     else:
         raise ValueError(
             "Cannot leave unparametrized (`leave_parametrized=False`) a tensor that is "
             "parametrized in terms of a sequence of tensors."
         )
-    delattr(module.__class__, tensor_name)
+    delattr(type(module), tensor_name)
     del module.parametrizations[tensor_name]
-    _register_parameter_or_buffer(module, tensor_name, original)
-    if not is_parametrized(module):
+    _store(module, tensor_name, restored)
+    if len(module.parametrizations) == 0:
         delattr(module, "parametrizations")
-        orig_cls = module.__class__.__bases__[0]
-        module.__class__ = orig_cls
+        module.__class__ = _unparametrized_class(module)
     return module
+
+
+def _unparametrized_class(module: Module) -> type:
+    # the injected class always derives from the module's own class alone
+    return type(module).__bases__[0]
 
 
 def type_before_parametrizations(module: Module) -> type:
     """torch.nn.utils.parametrize.type_before_parametrizations."""
-    if is_parametrized(module):
-        return module.__class__.__bases__[0]
-    else:
-        return type(module)
+    return _unparametrized_class(module) if is_parametrized(module) else type(module)
 
 
 def transfer_parametrizations_and_params(
     from_module: Module, to_module: Module, tensor_name: str | None = None
 ) -> Module:
     """torch.nn.utils.parametrize.transfer_parametrizations_and_params."""
-    if is_parametrized(from_module):
-        if not isinstance(from_module.parametrizations, ModuleDict):
-            raise AssertionError(
-                "Expected from_module.parametrizations to be a ModuleDict, got "
-                f"{type(from_module.parametrizations).__name__}"
-            )
-        parameters_to_transfer: list | ModuleDict = (
-            from_module.parametrizations if tensor_name is None else [tensor_name]
-        )
-        if not hasattr(parameters_to_transfer, "__iter__"):
-            raise AssertionError(
-                "Expected parameters_to_transfer to be iterable, got "
-                f"{type(parameters_to_transfer).__name__}"
-            )
-        for parameter_name in parameters_to_transfer:
-            if not hasattr(to_module, parameter_name):
-                setattr(to_module, parameter_name, Parameter(getattr(from_module, parameter_name)))
-            for param_func in from_module.parametrizations[parameter_name]:
-                register_parametrization(to_module, parameter_name, param_func)
-            if not isinstance(to_module.parametrizations, ModuleDict):
-                raise AssertionError(
-                    "Expected to_module.parametrizations to be a ModuleDict, got "
-                    f"{type(to_module.parametrizations).__name__}"
-                )
-            if hasattr(from_module.parametrizations[parameter_name], "original"):
-                to_module.parametrizations[parameter_name].original = from_module.parametrizations[
-                    parameter_name
-                ].original
-            else:
-                num = 0
-                orig_num = "original" + str(num)
-                while hasattr(from_module.parametrizations[parameter_name], orig_num):
-                    setattr(
-                        to_module.parametrizations[parameter_name],
-                        orig_num,
-                        getattr(from_module.parametrizations[parameter_name], orig_num),
-                    )
-                    num = num + 1
-                    orig_num = "original" + str(num)
+    if not is_parametrized(from_module):
+        return to_module
+    names = list(from_module.parametrizations) if tensor_name is None else [tensor_name]
+    for name in names:
+        if not hasattr(to_module, name):
+            setattr(to_module, name, Parameter(getattr(from_module, name)))
+        source = from_module.parametrizations[name]
+        for step in source:
+            register_parametrization(to_module, name, step)
+        target = to_module.parametrizations[name]
+        # share the very tensors, so both modules train the same originals
+        for original in source._original_names():
+            setattr(target, original, getattr(source, original))
     return to_module
