@@ -1,8 +1,13 @@
-"""torch.nn.modules.adaptive, ported to torchlike (layers call torchlike.nn.functional)."""
+"""torch.nn.AdaptiveLogSoftmaxWithLoss (Grave et al., efficient softmax for GPUs).
+
+Classes below ``cutoffs[0]`` (the shortlist) are scored by the head directly; every later
+band of classes is one cluster: the head scores the cluster as a whole, and a small
+two-layer tail (in_features -> in_features // div_value**(i+1) -> band size) scores the
+classes inside it.  A class's log-probability is head(cluster) + tail(class | cluster).
+"""
 
 from __future__ import annotations
 
-import itertools
 from collections import namedtuple
 from collections.abc import Sequence
 
@@ -15,7 +20,15 @@ from .linear import Linear
 from .module import Module
 
 __all__ = ["AdaptiveLogSoftmaxWithLoss"]
+
 _ASMoutput = namedtuple("_ASMoutput", ["output", "loss"])
+
+
+def _valid_cutoffs(cutoffs: list, n_classes: int) -> bool:
+    # strictly increasing inside (0, n_classes) covers sorted, unique, positive and in range
+    steps = [0, *cutoffs, n_classes]
+    increasing = all(a < b for a, b in zip(steps, steps[1:], strict=False))
+    return increasing and all(int(c) == c for c in cutoffs)
 
 
 class AdaptiveLogSoftmaxWithLoss(Module):
@@ -39,143 +52,110 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         device=None,
         dtype=None,
     ) -> None:
-        factory_kwargs = {"device": device, "dtype": dtype}
         super().__init__()
         cutoffs = list(cutoffs)
-        if len(cutoffs) == 0:
+        if not cutoffs:
             raise ValueError("cutoffs should be a sequence of length larger than 0")
-        if (
-            cutoffs != sorted(cutoffs)
-            or min(cutoffs) <= 0
-            or max(cutoffs) > n_classes - 1
-            or (len(set(cutoffs)) != len(cutoffs))
-            or any(int(c) != c for c in cutoffs)
-        ):
+        if not _valid_cutoffs(cutoffs, n_classes):
             raise ValueError(
-
-                    "cutoffs should be a sequence of unique, positive integers sorted in an "
-                    "increasing order, where each value is between 1 and n_classes-1"
-
+                "cutoffs should be a sequence of unique, positive integers sorted in an "
+                "increasing order, where each value is between 1 and n_classes-1"
             )
+        where = {"device": device, "dtype": dtype}
         self.in_features = in_features
         self.n_classes = n_classes
-        self.cutoffs = cutoffs + [n_classes]
+        self.cutoffs = [*cutoffs, n_classes]
         self.div_value = div_value
         self.head_bias = head_bias
-        self.shortlist_size = self.cutoffs[0]
-        self.n_clusters = len(self.cutoffs) - 1
-        self.head_size = self.shortlist_size + self.n_clusters
-        self.head = Linear(self.in_features, self.head_size, bias=self.head_bias, **factory_kwargs)
-        self.tail = ModuleList()
-        for i in range(self.n_clusters):
-            hsz = int(self.in_features // self.div_value ** (i + 1))
-            osz = self.cutoffs[i + 1] - self.cutoffs[i]
-            projection = Sequential(
-                Linear(self.in_features, hsz, bias=False, **factory_kwargs),
-                Linear(hsz, osz, bias=False, **factory_kwargs),
+        self.shortlist_size = cutoffs[0]
+        self.n_clusters = len(cutoffs)
+        self.head_size = cutoffs[0] + len(cutoffs)
+        self.head = Linear(in_features, self.head_size, bias=head_bias, **where)
+        bands = zip(self.cutoffs, self.cutoffs[1:], strict=False)
+        self.tail = ModuleList(
+            Sequential(
+                Linear(in_features, hidden, bias=False, **where),
+                Linear(hidden, hi - lo, bias=False, **where),
             )
-            self.tail.append(projection)
+            for hidden, (lo, hi) in zip(self._hidden_sizes(), bands, strict=True)
+        )
+
+    def _hidden_sizes(self) -> list[int]:
+        return [int(self.in_features // self.div_value ** (i + 1)) for i in range(self.n_clusters)]
 
     def reset_parameters(self) -> None:
         self.head.reset_parameters()
-        for i2h, h2o in self.tail:
-            i2h.reset_parameters()
-            h2o.reset_parameters()
+        for layer in (m for seq in self.tail for m in seq):
+            layer.reset_parameters()
 
-    def forward(self, input_: Tensor, target_: Tensor) -> _ASMoutput:
-        targ_dim = target_.dim()
-        if targ_dim == 1:
-            if input_.size(0) != target_.size(0):
+    @staticmethod
+    def _as_batch(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor, bool]:
+        if target.dim() == 1:
+            if input.size(0) != target.size(0):
                 raise RuntimeError(
                     "Input and target should have the same size in the batch dimension."
                 )
-            if input_.dim() != 2:
+            if input.dim() != 2:
                 raise RuntimeError(
-
-                        "1D target tensor expects 2D input tensors, but found inputs with "
-                        f"size {input_.size()}"
-
+                    "1D target tensor expects 2D input tensors, but found inputs with size "
+                    f"{input.size()}"
                 )
-        elif targ_dim == 0:
-            if input_.dim() != 1:
+            return input, target, True
+        if target.dim() == 0:
+            if input.dim() != 1:
                 raise RuntimeError(
-
-                        "0D target tensor expects 1D input tensors, but found inputs with "
-                        f"size {input_.size()}"
-
+                    "0D target tensor expects 1D input tensors, but found inputs with size "
+                    f"{input.size()}"
                 )
-        else:
-            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-        is_batched = targ_dim > 0
-        input = input_ if is_batched else input_.unsqueeze(0)
-        target = target_ if is_batched else target_.unsqueeze(0)
-        used_rows = 0
-        batch_size = target.size(0)
-        output = input.new_zeros(batch_size)
-        gather_inds = target.new_empty(batch_size)
-        cutoff_values = [0] + self.cutoffs
-        for i in range(len(cutoff_values) - 1):
-            low_idx = cutoff_values[i]
-            high_idx = cutoff_values[i + 1]
-            target_mask = (target >= low_idx) & (target < high_idx)
-            row_indices = target_mask.nonzero().squeeze()
-            if row_indices.numel() == 0:
-                continue
-            if i == 0:
-                gather_inds.index_copy_(0, row_indices, target[target_mask])
-            else:
-                relative_target = target[target_mask] - low_idx
-                input_subset = input.index_select(0, row_indices)
-                cluster_output = self.tail[i - 1](input_subset)
-                cluster_index = self.shortlist_size + i - 1
-                gather_inds.index_fill_(0, row_indices, cluster_index)
-                cluster_logprob = F.log_softmax(cluster_output, dim=1)
-                local_logprob = cluster_logprob.gather(1, relative_target.unsqueeze(1))
-                output.index_copy_(0, row_indices, local_logprob.squeeze(1))
-            used_rows += row_indices.numel()
-        if used_rows != batch_size:
+            return input.unsqueeze(0), target.unsqueeze(0), False
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+
+    def forward(self, input_: Tensor, target_: Tensor) -> _ASMoutput:
+        input, target, batched = self._as_batch(input_, target_)
+        if bool(((target < 0) | (target >= self.n_classes)).any()):
             raise RuntimeError(
-
-                    f"Target values should be in [0, {self.n_classes - 1}], but values in "
-                    f"range [{target.min().item()}, {target.max().item()}] were found. "
-
+                f"Target values should be in [0, {self.n_classes - 1}], but values in range "
+                f"[{target.min().item()}, {target.max().item()}] were found. "
             )
-        head_output = self.head(input)
-        head_logprob = F.log_softmax(head_output, dim=1)
-        output += head_logprob.gather(1, gather_inds.unsqueeze(1)).squeeze()
+        # cluster 0 is the shortlist; cluster i >= 1 holds classes cutoffs[i-1]..cutoffs[i]-1
+        cluster = sum((target >= c).long() for c in self.cutoffs[:-1])
+        slot = torch.where(cluster == 0, target, cluster + (self.shortlist_size - 1))
+        head_logprob = F.log_softmax(self.head(input), dim=1)
+        inside = input.new_zeros(target.size(0))
+        for i, tail in enumerate(self.tail, start=1):
+            rows = (cluster == i).nonzero().squeeze(1)
+            if rows.numel() == 0:
+                continue
+            local = target.index_select(0, rows) - self.cutoffs[i - 1]
+            logprob = F.log_softmax(tail(input.index_select(0, rows)), dim=1)
+            inside = inside.index_copy(0, rows, logprob.gather(1, local.unsqueeze(1)).squeeze(1))
+        output = inside + head_logprob.gather(1, slot.unsqueeze(1)).squeeze(1)
         loss = (-output).mean()
-        if not is_batched:
-            output = output.squeeze(0)
-        return _ASMoutput(output, loss)
+        return _ASMoutput(output if batched else output.squeeze(0), loss)
 
-    def _get_full_log_prob(self, input, head_output):
-        out = input.new_empty((head_output.size(0), self.n_classes))
-        head_logprob = F.log_softmax(head_output, dim=1)
-        out[:, : self.shortlist_size] = head_logprob[:, : self.shortlist_size]
-        for i, (start_idx, stop_idx) in enumerate(itertools.pairwise(self.cutoffs)):
-            cluster_output = self.tail[i](input)
-            cluster_logprob = F.log_softmax(cluster_output, dim=1)
-            output_logprob = cluster_logprob + head_logprob[:, self.shortlist_size + i].unsqueeze(1)
-            out[:, start_idx:stop_idx] = output_logprob
-        return out
+    def _get_full_log_prob(self, input: Tensor, head_output: Tensor) -> Tensor:
+        head = F.log_softmax(head_output, dim=1)
+        short = self.shortlist_size
+        pieces = [head[:, :short]]
+        for i, tail in enumerate(self.tail):
+            cluster_logprob = head[:, short + i].unsqueeze(1)
+            pieces.append(F.log_softmax(tail(input), dim=1) + cluster_logprob)
+        return torch.cat(pieces, dim=1)
 
     def log_prob(self, input: Tensor) -> Tensor:
-        head_output = self.head(input)
-        return self._get_full_log_prob(input, head_output)
+        """torch.nn.AdaptiveLogSoftmaxWithLoss.log_prob: log-probabilities of all classes."""
+        return self._get_full_log_prob(input, self.head(input))
 
     def predict(self, input: Tensor) -> Tensor:
+        """torch.nn.AdaptiveLogSoftmaxWithLoss.predict: the most likely class per row."""
         head_output = self.head(input)
-        output = torch.argmax(head_output, dim=1)
-        not_in_shortlist = output >= self.shortlist_size
-        all_in_shortlist = not not_in_shortlist.any()
-        if all_in_shortlist:
-            return output
-        elif not_in_shortlist.all():
-            log_prob = self._get_full_log_prob(input, head_output)
-            return torch.argmax(log_prob, dim=1)
-        else:
-            log_prob = self._get_full_log_prob(
-                input[not_in_shortlist], head_output[not_in_shortlist]
-            )
-            output[not_in_shortlist] = torch.argmax(log_prob, dim=1)
-            return output
+        best = torch.argmax(head_output, dim=1)
+        deep = best >= self.shortlist_size
+        if not bool(deep.any()):
+            return best
+        if bool(deep.all()):
+            return torch.argmax(self._get_full_log_prob(input, head_output), dim=1)
+        # only rows whose best head slot is a cluster need the full distribution
+        full = self._get_full_log_prob(input[deep], head_output[deep])
+        best[deep] = torch.argmax(full, dim=1)
+        return best

@@ -1,17 +1,24 @@
-"""torch.nn.modules.batchnorm, ported to torchlike (layers call torchlike.nn.functional)."""
+"""Batch normalisation layers (BatchNorm1d/2d/3d, their Lazy forms, SyncBatchNorm).
+
+``_NormBase`` holds the state every batch and instance norm shares (affine parameters,
+running statistics and their counter); ``_BatchNorm`` adds the batch-statistics forward.
+The classes per dimension differ only in the input ranks they accept, so they are made
+from the ``_BATCH_NORMS`` table by ``declare_norms`` (instancenorm.py uses it too).
+"""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import torchlike as torch
 
 from ..._core.tensor import Tensor
 from .. import functional as F
-from .. import init
 from ..parameter import Parameter
-from .lazy import LazyModuleMixin, UninitializedBuffer, UninitializedParameter
+from .lazy import LazyModuleMixin, UninitializedBuffer, UninitializedParameter, is_lazy
 from .module import Module
+from .normalization import reset_scale_shift
 
 __all__ = [
     "BatchNorm1d",
@@ -23,10 +30,17 @@ __all__ = [
     "SyncBatchNorm",
 ]
 
+_STATE = ("weight", "bias", "running_mean", "running_var", "num_batches_tracked")
+
 
 class _NormBase(Module):
+    """Affine parameters and running statistics of the batch and instance norms."""
+
+    # version 2 added num_batches_tracked; older checkpoints lack it
     _version = 2
     __constants__ = ["track_running_stats", "momentum", "eps", "num_features", "affine"]
+    # accepted input ranks, set per class by declare_norms
+    _ranks: tuple[int, ...] = ()
     num_features: int
     eps: float
     momentum: float | None
@@ -45,39 +59,22 @@ class _NormBase(Module):
         *,
         bias: bool = True,
     ) -> None:
-        factory_kwargs = {"device": device, "dtype": dtype}
         super().__init__()
-        self.num_features = num_features
-        self.eps = eps
-        self.momentum = momentum
-        self.affine = affine
-        self.track_running_stats = track_running_stats
-        if self.affine:
-            self.weight = Parameter(torch.empty(num_features, **factory_kwargs))
-            if bias:
-                self.bias = Parameter(torch.empty(num_features, **factory_kwargs))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        if self.track_running_stats:
-            self.register_buffer("running_mean", torch.zeros(num_features, **factory_kwargs))
-            self.register_buffer("running_var", torch.ones(num_features, **factory_kwargs))
-            self.running_mean: Tensor | None
-            self.running_var: Tensor | None
-            self.register_buffer(
-                "num_batches_tracked",
-                torch.tensor(
-                    0, dtype=torch.long, **{k: v for k, v in factory_kwargs.items() if k != "dtype"}
-                ),
-            )
-            self.num_batches_tracked: Tensor | None
-        else:
-            self.register_buffer("running_mean", None)
-            self.register_buffer("running_var", None)
-            self.register_buffer("num_batches_tracked", None)
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        where = {"device": device, "dtype": dtype}
+        for name, on in (("weight", affine), ("bias", affine and bias)):
+            self.register_parameter(name, self._vector(name, where) if on else None)
+        for name in ("running_mean", "running_var"):
+            self.register_buffer(name, self._vector(name, where) if track_running_stats else None)
+        counter = torch.tensor(0, dtype=torch.long, device=device)
+        self.register_buffer("num_batches_tracked", counter if track_running_stats else None)
         self.reset_parameters()
+
+    def _vector(self, name: str, where: dict) -> Tensor:
+        """A fresh per-feature tensor for state ``name`` (values come from reset_parameters)."""
+        t = torch.empty(self.num_features, **where)
+        return Parameter(t) if name in ("weight", "bias") else t
 
     def reset_running_stats(self) -> None:
         if self.track_running_stats:
@@ -88,87 +85,57 @@ class _NormBase(Module):
     def reset_parameters(self) -> None:
         self.reset_running_stats()
         if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+            reset_scale_shift(self)
 
-    def _check_input_dim(self, input):
-        raise NotImplementedError
+    def _check_input_dim(self, input: Tensor) -> None:
+        if not self._ranks:
+            raise NotImplementedError
+        if input.dim() not in self._ranks:
+            wanted = " or ".join(f"{r}D" for r in self._ranks)
+            raise ValueError(f"expected {wanted} input (got {input.dim()}D input)")
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (
-            "{num_features}, eps={eps}, momentum={momentum}, affine={affine}, "
-            "bias={use_bias}, track_running_stats={track_running_stats}"
-        ).format(**self.__dict__, use_bias=self.bias is not None)
-
-    def _load_from_state_dict(
-        self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs
-    ) -> None:
-        version = local_metadata.get("version", None)
-        if (version is None or version < 2) and self.track_running_stats:
-            num_batches_tracked_key = prefix + "num_batches_tracked"
-            if num_batches_tracked_key not in state_dict:
-                state_dict[num_batches_tracked_key] = (
-                    self.num_batches_tracked
-                    if self.num_batches_tracked is not None
-                    and self.num_batches_tracked.device != torch.device("meta")
-                    else torch.tensor(0, dtype=torch.long)
-                )
-        super()._load_from_state_dict(
-            state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"affine={self.affine}, bias={self.bias is not None}, "
+            f"track_running_stats={self.track_running_stats}"
         )
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, *rest) -> None:
+        key = prefix + "num_batches_tracked"
+        old = (local_metadata.get("version") or 0) < 2
+        if old and self.track_running_stats and key not in state_dict:
+            own = self.num_batches_tracked
+            usable = own is not None and own.device.type != "meta"
+            state_dict[key] = own if usable else torch.tensor(0, dtype=torch.long)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, *rest)
 
 
 class _BatchNorm(_NormBase):
-    def __init__(
-        self,
-        num_features: int,
-        eps: float = 1e-05,
-        momentum: float | None = 0.1,
-        affine: bool = True,
-        track_running_stats: bool = True,
-        device=None,
-        dtype=None,
-        *,
-        bias: bool = True,
-    ) -> None:
-        factory_kwargs = {"device": device, "dtype": dtype}
-        super().__init__(
-            num_features, eps, momentum, affine, track_running_stats, **factory_kwargs, bias=bias
-        )
+    """Normalise with this batch's statistics in training, the running ones in eval."""
+
+    def _average_factor(self) -> float:
+        # counts the batch first, so that momentum=None gives the cumulative mean 1/n
+        counter = self.num_batches_tracked
+        if self.training and self.track_running_stats and counter is not None:
+            counter.add_(1)
+            if self.momentum is None:
+                return 1.0 / float(counter)
+        return 0.0 if self.momentum is None else self.momentum
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_input_dim(input)
-        if self.momentum is None:
-            exponential_average_factor = 0.0
-        else:
-            exponential_average_factor = self.momentum
-        if self.training and self.track_running_stats:
-            if self.num_batches_tracked is not None:
-                self.num_batches_tracked.add_(1)
-                if self.momentum is None:
-                    exponential_average_factor = 1.0 / float(self.num_batches_tracked)
-                else:
-                    exponential_average_factor = self.momentum
-        # Mini-batch stats are used in training mode, and in eval mode when buffers are None.
-        if self.training:
-            bn_training = True
-        else:
-            bn_training = self.running_mean is None and self.running_var is None
-        # Buffers are only updated if they are tracked and we are in training mode.
-        return F.batch_norm(
-            input,
-            self.running_mean if not self.training or self.track_running_stats else None,
-            self.running_var if not self.training or self.track_running_stats else None,
-            self.weight,
-            self.bias,
-            bn_training,
-            exponential_average_factor,
-            self.eps,
-        )
+        factor = self._average_factor()
+        mean, var = self.running_mean, self.running_var
+        batch_stats = self.training or (mean is None and var is None)
+        if self.training and not self.track_running_stats:
+            mean = var = None
+        return F.batch_norm(input, mean, var, self.weight, self.bias, batch_stats, factor, self.eps)
 
 
 class _LazyNormBase(LazyModuleMixin, _NormBase):
+    """A norm whose ``num_features`` is read from the first input's dim 1."""
+
     weight: UninitializedParameter
     bias: UninitializedParameter
 
@@ -183,108 +150,62 @@ class _LazyNormBase(LazyModuleMixin, _NormBase):
         *,
         bias=True,
     ) -> None:
-        factory_kwargs = {"device": device, "dtype": dtype}
-        super().__init__(0, eps, momentum, False, False, **factory_kwargs, bias=False)
-        self.affine = affine
-        self.track_running_stats = track_running_stats
-        if self.affine:
-            self.weight = UninitializedParameter(**factory_kwargs)
-            if bias:
-                self.bias = UninitializedParameter(**factory_kwargs)
-        if self.track_running_stats:
-            self.running_mean = UninitializedBuffer(**factory_kwargs)
-            self.running_var = UninitializedBuffer(**factory_kwargs)
-            self.num_batches_tracked = torch.tensor(
-                0, dtype=torch.long, **{k: v for k, v in factory_kwargs.items() if k != "dtype"}
-            )
+        super().__init__(0, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+
+    def _vector(self, name: str, where: dict) -> Tensor:
+        if name in ("weight", "bias"):
+            return UninitializedParameter(**where)
+        return UninitializedBuffer(**where)
 
     def reset_parameters(self) -> None:
-        if not self.has_uninitialized_params() and self.num_features != 0:
+        if self.num_features != 0 and not self.has_uninitialized_params():
             super().reset_parameters()
 
-    def initialize_parameters(self, input) -> None:
-        if self.has_uninitialized_params():
-            self.num_features = input.shape[1]
-            if self.affine:
-                if not isinstance(self.weight, UninitializedParameter):
-                    raise AssertionError("self.weight must be an UninitializedParameter")
-                self.weight.materialize((self.num_features,))
-                if self.bias is not None:
-                    if not isinstance(self.bias, UninitializedParameter):
-                        raise AssertionError("self.bias must be an UninitializedParameter")
-                    self.bias.materialize((self.num_features,))
-            if self.track_running_stats:
-                self.running_mean.materialize((self.num_features,))
-                self.running_var.materialize((self.num_features,))
-            self.reset_parameters()
+    def initialize_parameters(self, input: Tensor) -> None:
+        if not self.has_uninitialized_params():
+            return
+        features = input.shape[1]
+        self.num_features = features
+        for t in (*self._parameters.values(), *self._buffers.values()):
+            if is_lazy(t):
+                t.materialize((features,))
+        self.reset_parameters()
 
 
-class BatchNorm1d(_BatchNorm):
-    """torch.nn.BatchNorm1d."""
-
-    def _check_input_dim(self, input) -> None:
-        if input.dim() != 2 and input.dim() != 3:
-            raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
-
-
-class LazyBatchNorm1d(_LazyNormBase, _BatchNorm):
-    """torch.nn.LazyBatchNorm1d."""
-
-    cls_to_become = BatchNorm1d
-
-    def _check_input_dim(self, input) -> None:
-        if input.dim() != 2 and input.dim() != 3:
-            raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
+def declare_norms(table: dict[str, tuple[int, ...]], base: type, module: str) -> dict[str, type]:
+    """Make ``<name>`` and ``Lazy<name>`` for each ``name: accepted ranks`` of ``table``."""
+    made: dict[str, type] = {}
+    for name, ranks in table.items():
+        common = {"_ranks": ranks, "__module__": module}
+        eager = type(name, (base,), {**common, "__doc__": f"torch.nn.{name}."})
+        lazy_doc = f"torch.nn.Lazy{name}."
+        made[name] = eager
+        made[f"Lazy{name}"] = type(
+            f"Lazy{name}",
+            (_LazyNormBase, base),
+            {**common, "__doc__": lazy_doc, "cls_to_become": eager},
+        )
+    return made
 
 
-class BatchNorm2d(_BatchNorm):
-    """torch.nn.BatchNorm2d."""
-
-    def _check_input_dim(self, input) -> None:
-        if input.dim() != 4:
-            raise ValueError(f"expected 4D input (got {input.dim()}D input)")
-
-
-class LazyBatchNorm2d(_LazyNormBase, _BatchNorm):
-    """torch.nn.LazyBatchNorm2d."""
-
-    cls_to_become = BatchNorm2d
-
-    def _check_input_dim(self, input) -> None:
-        if input.dim() != 4:
-            raise ValueError(f"expected 4D input (got {input.dim()}D input)")
+_BATCH_NORMS = {"BatchNorm1d": (2, 3), "BatchNorm2d": (4,), "BatchNorm3d": (5,)}
+_made = declare_norms(_BATCH_NORMS, _BatchNorm, __name__)
+BatchNorm1d = _made["BatchNorm1d"]
+BatchNorm2d = _made["BatchNorm2d"]
+BatchNorm3d = _made["BatchNorm3d"]
+LazyBatchNorm1d = _made["LazyBatchNorm1d"]
+LazyBatchNorm2d = _made["LazyBatchNorm2d"]
+LazyBatchNorm3d = _made["LazyBatchNorm3d"]
 
 
-class BatchNorm3d(_BatchNorm):
-    """torch.nn.BatchNorm3d."""
-
-    def _check_input_dim(self, input) -> None:
-        if input.dim() != 5:
-            raise ValueError(f"expected 5D input (got {input.dim()}D input)")
-
-
-class LazyBatchNorm3d(_LazyNormBase, _BatchNorm):
-    """torch.nn.LazyBatchNorm3d."""
-
-    cls_to_become = BatchNorm3d
-
-    def _check_input_dim(self, input) -> None:
-        if input.dim() != 5:
-            raise ValueError(f"expected 5D input (got {input.dim()}D input)")
-
-
-def _distributed_world_size(process_group) -> int:
-    # torchlike.distributed may not be imported (or exist); no process group means one process.
-    import sys
-
+def _world_size(group: Any) -> int:
+    # no initialized process group (or no torchlike.distributed loaded) means one process
     dist = sys.modules.get("torchlike.distributed")
-    if (
-        dist is None
-        or not getattr(dist, "is_available", lambda: False)()
-        or not dist.is_initialized()
-    ):
+    if dist is None or not getattr(dist, "is_available", lambda: False)():
         return 1
-    return dist.get_world_size(process_group) if process_group else dist.get_world_size()
+    if not dist.is_initialized():
+        return 1
+    return dist.get_world_size(group) if group else dist.get_world_size()
 
 
 class SyncBatchNorm(_BatchNorm):
@@ -307,60 +228,32 @@ class SyncBatchNorm(_BatchNorm):
         *,
         bias: bool = True,
     ) -> None:
-        factory_kwargs = {"device": device, "dtype": dtype}
-        super().__init__(
-            num_features, eps, momentum, affine, track_running_stats, **factory_kwargs, bias=bias
-        )
+        options = (eps, momentum, affine, track_running_stats, device, dtype)
+        super().__init__(num_features, *options, bias=bias)
         self.process_group = process_group
 
-    def _check_input_dim(self, input) -> None:
+    def _check_input_dim(self, input: Tensor) -> None:
         if input.dim() < 2:
             raise ValueError(f"expected at least 2D input (got {input.dim()}D input)")
-
-    def _check_non_zero_input_channels(self, input) -> None:
         if input.size(1) == 0:
             raise ValueError("SyncBatchNorm number of input channels should be non-zero")
 
     def forward(self, input: Tensor) -> Tensor:
-        self._check_input_dim(input)
-        self._check_non_zero_input_channels(input)
-        if self.momentum is None:
-            exponential_average_factor = 0.0
-        else:
-            exponential_average_factor = self.momentum
-        if self.training and self.track_running_stats:
-            self.num_batches_tracked.add_(1)
-            if self.momentum is None:
-                exponential_average_factor = 1.0 / self.num_batches_tracked.item()
-            else:
-                exponential_average_factor = self.momentum
-        if self.training:
-            bn_training = True
-        else:
-            bn_training = self.running_mean is None and self.running_var is None
-        running_mean = self.running_mean if not self.training or self.track_running_stats else None
-        running_var = self.running_var if not self.training or self.track_running_stats else None
-        if bn_training and self.training and _distributed_world_size(self.process_group) > 1:
+        if self.training and _world_size(self.process_group) > 1:
             raise NotImplementedError(
                 "torchlike: SyncBatchNorm across several processes is not implemented yet"
             )
-        return F.batch_norm(
-            input,
-            running_mean,
-            running_var,
-            self.weight,
-            self.bias,
-            bn_training,
-            exponential_average_factor,
-            self.eps,
-        )
+        return super().forward(input)
 
     @classmethod
-    def convert_sync_batchnorm(cls, module, process_group=None):
-        """Replace every BatchNorm*d in ``module`` by a SyncBatchNorm sharing its tensors."""
-        module_output = module
+    def convert_sync_batchnorm(cls, module: Module, process_group: Any = None) -> Module:
+        """torch.nn.SyncBatchNorm.convert_sync_batchnorm: BatchNorm*d to SyncBatchNorm.
+
+        The new layers share the old ones' parameters and buffers.
+        """
+        out = module
         if isinstance(module, _BatchNorm):
-            module_output = SyncBatchNorm(
+            out = SyncBatchNorm(
                 module.num_features,
                 module.eps,
                 module.momentum,
@@ -369,17 +262,13 @@ class SyncBatchNorm(_BatchNorm):
                 process_group,
                 bias=module.bias is not None,
             )
-            if module.affine:
-                with torch.no_grad():
-                    module_output.weight = module.weight
-                    module_output.bias = module.bias
-            module_output.running_mean = module.running_mean
-            module_output.running_var = module.running_var
-            module_output.num_batches_tracked = module.num_batches_tracked
-            module_output.training = module.training
+            with torch.no_grad():
+                for name in _STATE:
+                    setattr(out, name, getattr(module, name))
+            out.training = module.training
             if hasattr(module, "qconfig"):
-                module_output.qconfig = module.qconfig
-        for name, child in module.named_children():
-            module_output.add_module(name, cls.convert_sync_batchnorm(child, process_group))
-        del module
-        return module_output
+                out.qconfig = module.qconfig
+        # a snapshot: add_module below replaces entries of this same dict
+        for name, child in list(module.named_children()):
+            out.add_module(name, cls.convert_sync_batchnorm(child, process_group))
+        return out

@@ -1,4 +1,9 @@
-"""torch.nn.modules.normalization, ported to torchlike (layers call torchlike.nn.functional)."""
+"""Normalisation layers over features (LayerNorm, GroupNorm, RMSNorm) and across channels.
+
+The three feature norms share one rule for their learnable state: an optional ``weight``
+initialised to ones and an optional ``bias`` initialised to zeros, both of one shape
+(``scale_shift`` / ``reset_scale_shift``; the batch and instance norms use them too).
+"""
 
 from __future__ import annotations
 
@@ -10,44 +15,102 @@ from ..._core.tensor import Tensor
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
+from ._spec import Arg, fmt_fields, layer
 from .module import Module
 from .utils import _shape_t
 
-__all__ = ["LocalResponseNorm", "LayerNorm", "GroupNorm", "RMSNorm"]
+__all__ = ["LocalResponseNorm", "CrossMapLRN2d", "LayerNorm", "GroupNorm", "RMSNorm"]
 
 
-class LocalResponseNorm(Module):
-    """torch.nn.LocalResponseNorm."""
+def scale_shift(
+    module: Module, shape, weight: bool, bias: bool | None, device=None, dtype=None
+) -> None:
+    """Register ``weight`` and ``bias`` parameters of ``shape`` on ``module``.
 
-    __constants__ = ["size", "alpha", "beta", "k"]
-    size: int
-    alpha: float
-    beta: float
-    k: float
-
-    def __init__(
-        self, size: int, alpha: float = 0.0001, beta: float = 0.75, k: float = 1.0
-    ) -> None:
-        super().__init__()
-        self.size = size
-        self.alpha = alpha
-        self.beta = beta
-        self.k = k
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
-
-    def extra_repr(self):
-        return "{size}, alpha={alpha}, beta={beta}, k={k}".format(**self.__dict__)
+    ``False`` registers the name as ``None`` (torch keeps the attribute); ``None`` leaves
+    the name out entirely (RMSNorm has no ``bias`` at all).
+    """
+    for name, wanted in (("weight", weight), ("bias", bias)):
+        if wanted is not None:
+            value = Parameter(torch.empty(shape, device=device, dtype=dtype)) if wanted else None
+            module.register_parameter(name, value)
 
 
-class LayerNorm(Module):
-    """torch.nn.LayerNorm."""
+def reset_scale_shift(module: Module) -> None:
+    """The identity transform: weight to ones, bias to zeros, for whichever exists."""
+    for name, fill in (("weight", init.ones_), ("bias", init.zeros_)):
+        value = getattr(module, name, None)
+        if value is not None:
+            fill(value)
+
+
+def _as_shape(shape: _shape_t) -> tuple[int, ...]:
+    return (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
+
+
+def _cross_map_lrn2d(x: Tensor, size: int, alpha: float, beta: float, k: float) -> Tensor:
+    # torch's legacy kernel sums squares over a window of 2*(size-1)//2+1 channels with a
+    # running sum that never drops channel 0 once it is out of the window; keep that quirk.
+    if x.dim() != 4:
+        raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {x.dim()}D instead.")
+    channels = x.size(1)
+    reach = int((size - 1) / 2 + 1)
+    sq = x * x
+    prefix = F.pad(torch.cumsum(sq, dim=1), (0, 0, 0, 0, 1, 0))
+    sums = []
+    for c in range(channels):
+        lo, hi = max(c - reach + 1, 0), min(c + reach - 1, channels - 1)
+        s = prefix[:, hi + 1] - prefix[:, lo]
+        sums.append(s + sq[:, 0] if lo > 0 else s)
+    scale = torch.stack(sums, dim=1) * (alpha / size) + k
+    return scale.pow(-beta) * x
+
+
+def _lrn_args(k_default: float) -> list[Arg]:
+    return [Arg("size"), Arg("alpha", 1e-4), Arg("beta", 0.75), Arg("k", k_default)]
+
+
+LocalResponseNorm = layer(
+    "LocalResponseNorm",
+    _lrn_args(1.0),
+    lambda self, input: F.local_response_norm(input, self.size, self.alpha, self.beta, self.k),
+    repr=["=size", "alpha", "beta", "k"],
+    module=__name__,
+    __constants__=["size", "alpha", "beta", "k"],
+)
+
+CrossMapLRN2d = layer(
+    "CrossMapLRN2d",
+    _lrn_args(1),
+    lambda self, input: _cross_map_lrn2d(input, self.size, self.alpha, self.beta, self.k),
+    repr=["=size", "alpha", "beta", "k"],
+    module=__name__,
+)
+
+
+class _ShapeNorm(Module):
+    """LayerNorm and RMSNorm: normalise over the trailing ``normalized_shape`` dims."""
 
     __constants__ = ["normalized_shape", "eps", "elementwise_affine"]
-    normalized_shape: tuple[int, ...]
-    eps: float
-    elementwise_affine: bool
+
+    def _build(self, shape: _shape_t, eps, affine: bool, bias: bool | None, device, dtype) -> None:
+        self.normalized_shape = _as_shape(shape)
+        self.eps, self.elementwise_affine = eps, affine
+        scale_shift(self, self.normalized_shape, affine, bias, device, dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        reset_scale_shift(self)
+
+    def extra_repr(self) -> str:
+        text = fmt_fields(self, ["=normalized_shape", "eps", "elementwise_affine"])
+        if "bias" not in self._parameters:
+            return text
+        return f"{text}, bias={self.bias is not None}"
+
+
+class LayerNorm(_ShapeNorm):
+    """torch.nn.LayerNorm."""
 
     def __init__(
         self,
@@ -58,48 +121,36 @@ class LayerNorm(Module):
         device=None,
         dtype=None,
     ) -> None:
-        factory_kwargs = {"device": device, "dtype": dtype}
         super().__init__()
-        if isinstance(normalized_shape, numbers.Integral):
-            normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(normalized_shape)
-        self.eps = eps
-        self.elementwise_affine = elementwise_affine
-        if self.elementwise_affine:
-            self.weight = Parameter(torch.empty(self.normalized_shape, **factory_kwargs))
-            if bias:
-                self.bias = Parameter(torch.empty(self.normalized_shape, **factory_kwargs))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        if self.elementwise_affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        affine = elementwise_affine
+        self._build(normalized_shape, eps, affine, affine and bias, device, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
-    def extra_repr(self) -> str:
-        return (
-            "{normalized_shape}, eps={eps}, elementwise_affine={elementwise_affine}, "
-            "bias={use_bias}"
-        ).format(**self.__dict__, use_bias=self.bias is not None)
+
+class RMSNorm(_ShapeNorm):
+    """torch.nn.RMSNorm."""
+
+    def __init__(
+        self,
+        normalized_shape: _shape_t,
+        eps: float | None = None,
+        elementwise_affine: bool = True,
+        device=None,
+        dtype=None,
+    ) -> None:
+        super().__init__()
+        self._build(normalized_shape, eps, elementwise_affine, None, device, dtype)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
 
 
 class GroupNorm(Module):
     """torch.nn.GroupNorm."""
 
     __constants__ = ["num_groups", "num_channels", "eps", "affine"]
-    num_groups: int
-    num_channels: int
-    eps: float
-    affine: bool
 
     def __init__(
         self,
@@ -112,79 +163,22 @@ class GroupNorm(Module):
         *,
         bias: bool = True,
     ) -> None:
-        factory_kwargs = {"device": device, "dtype": dtype}
         super().__init__()
-        if num_channels % num_groups != 0:
+        if num_channels % num_groups:
             raise ValueError(
                 f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})"
             )
-        self.num_groups = num_groups
-        self.num_channels = num_channels
-        self.eps = eps
-        self.affine = affine
-        if self.affine:
-            self.weight = Parameter(torch.empty(num_channels, **factory_kwargs))
-            if bias:
-                self.bias = Parameter(torch.empty(num_channels, **factory_kwargs))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        self.num_groups, self.num_channels = num_groups, num_channels
+        self.eps, self.affine = eps, affine
+        scale_shift(self, num_channels, affine, affine and bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        reset_scale_shift(self)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
-        return "{num_groups}, {num_channels}, eps={eps}, affine={affine}, bias={use_bias}".format(
-            **self.__dict__, use_bias=self.bias is not None
-        )
-
-
-class RMSNorm(Module):
-    """torch.nn.RMSNorm."""
-
-    __constants__ = ["normalized_shape", "eps", "elementwise_affine"]
-    normalized_shape: tuple[int, ...]
-    eps: float | None
-    elementwise_affine: bool
-
-    def __init__(
-        self,
-        normalized_shape: _shape_t,
-        eps: float | None = None,
-        elementwise_affine: bool = True,
-        device=None,
-        dtype=None,
-    ) -> None:
-        factory_kwargs = {"device": device, "dtype": dtype}
-        super().__init__()
-        if isinstance(normalized_shape, numbers.Integral):
-            normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(normalized_shape)
-        self.eps = eps
-        self.elementwise_affine = elementwise_affine
-        if self.elementwise_affine:
-            self.weight = Parameter(torch.empty(self.normalized_shape, **factory_kwargs))
-        else:
-            self.register_parameter("weight", None)
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        if self.elementwise_affine:
-            init.ones_(self.weight)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
-
-    def extra_repr(self) -> str:
-        return "{normalized_shape}, eps={eps}, elementwise_affine={elementwise_affine}".format(
-            **self.__dict__
-        )
+        text = fmt_fields(self, ["=num_groups", "=num_channels", "eps", "affine"])
+        return f"{text}, bias={self.bias is not None}"

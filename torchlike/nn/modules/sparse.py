@@ -1,6 +1,14 @@
-"""torch.nn.modules.sparse, ported to torchlike (layers call torchlike.nn.functional)."""
+"""Lookup tables: Embedding and EmbeddingBag.
+
+Both are a ``(num_embeddings, embedding_dim)`` weight drawn from N(0, 1) with an optional
+zeroed padding row, built by ``_LookupTable``; they differ in their forward, their options
+and which options their repr lists (``_optional``: name, and when it is left out).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import torchlike as torch
 
@@ -12,8 +20,93 @@ from .module import Module
 
 __all__ = ["Embedding", "EmbeddingBag"]
 
+_Rule = tuple[str, Callable[[Any], bool]]
 
-class Embedding(Module):
+
+def _is_none(v: Any) -> bool:
+    return v is None
+
+
+def _is_false(v: Any) -> bool:
+    return v is False
+
+
+def _is_two(v: Any) -> bool:
+    return v == 2
+
+
+def _never(v: Any) -> bool:
+    return False
+
+
+class _LookupTable(Module):
+    """Weight table, padding row and repr shared by Embedding and EmbeddingBag."""
+
+    # torch spells the padding_idx range error with a capital in Embedding only
+    _padding_word = "padding_idx"
+    _optional: tuple[_Rule, ...] = ()
+    num_embeddings: int
+    embedding_dim: int
+    padding_idx: int | None
+    weight: Tensor
+
+    def _table(
+        self,
+        rows: int,
+        cols: int,
+        padding_idx: int | None,
+        given: Tensor | None,
+        trainable: bool,
+        where: dict,
+    ) -> None:
+        self.num_embeddings = rows
+        self.embedding_dim = cols
+        if padding_idx is not None:
+            # 0 is always accepted, even by an empty table
+            if padding_idx != 0 and not -rows <= padding_idx < rows:
+                raise AssertionError(f"{self._padding_word} must be within num_embeddings")
+            if padding_idx < 0:
+                padding_idx += rows
+        self.padding_idx = padding_idx
+        if given is None:
+            empty = torch.empty((rows, cols), **where)
+            self.weight = Parameter(empty, requires_grad=trainable)
+            self.reset_parameters()
+            return
+        if list(given.shape) != [rows, cols]:
+            raise AssertionError("Shape of weight does not match num_embeddings and embedding_dim")
+        self.weight = Parameter(given, requires_grad=trainable)
+
+    def reset_parameters(self) -> None:
+        init.normal_(self.weight)
+        self._fill_padding_idx_with_zero()
+
+    def _fill_padding_idx_with_zero(self) -> None:
+        row = self.padding_idx
+        if row is not None:
+            with torch.no_grad():
+                self.weight[row].zero_()
+
+    def _show(self, name: str, value: Any) -> str:
+        return str(value)
+
+    def extra_repr(self) -> str:
+        parts = [self._show("", self.num_embeddings), self._show("", self.embedding_dim)]
+        for name, left_out in self._optional:
+            value = getattr(self, name)
+            if not left_out(value):
+                parts.append(f"{name}={self._show(name, value)}")
+        return ", ".join(parts)
+
+    @classmethod
+    def _pretrained(cls, embeddings: Tensor, **options: Any) -> Any:
+        if embeddings.dim() != 2:
+            raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
+        rows, cols = embeddings.shape
+        return cls(num_embeddings=rows, embedding_dim=cols, _weight=embeddings, **options)
+
+
+class Embedding(_LookupTable):
     """torch.nn.Embedding."""
 
     __constants__ = [
@@ -25,13 +118,17 @@ class Embedding(Module):
         "scale_grad_by_freq",
         "sparse",
     ]
-    num_embeddings: int
-    embedding_dim: int
-    padding_idx: int | None
+    _padding_word = "Padding_idx"
+    _optional = (
+        ("padding_idx", _is_none),
+        ("max_norm", _is_none),
+        ("norm_type", _is_two),
+        ("scale_grad_by_freq", _is_false),
+        ("sparse", _is_false),
+    )
     max_norm: float | None
     norm_type: float
     scale_grad_by_freq: bool
-    weight: Tensor
     freeze: bool
     sparse: bool
 
@@ -49,69 +146,18 @@ class Embedding(Module):
         device=None,
         dtype=None,
     ) -> None:
-        factory_kwargs = {"device": device, "dtype": dtype}
         super().__init__()
-        self.num_embeddings = num_embeddings
-        self.embedding_dim = embedding_dim
-        if padding_idx is not None:
-            if padding_idx > 0:
-                if padding_idx >= self.num_embeddings:
-                    raise AssertionError("Padding_idx must be within num_embeddings")
-            elif padding_idx < 0:
-                if padding_idx < -self.num_embeddings:
-                    raise AssertionError("Padding_idx must be within num_embeddings")
-                padding_idx = self.num_embeddings + padding_idx
-        self.padding_idx = padding_idx
-        self.max_norm = max_norm
-        self.norm_type = norm_type
-        self.scale_grad_by_freq = scale_grad_by_freq
-        if _weight is None:
-            self.weight = Parameter(
-                torch.empty((num_embeddings, embedding_dim), **factory_kwargs),
-                requires_grad=not _freeze,
-            )
-            self.reset_parameters()
-        else:
-            if list(_weight.shape) != [num_embeddings, embedding_dim]:
-                raise AssertionError(
-                    "Shape of weight does not match num_embeddings and embedding_dim"
-                )
-            self.weight = Parameter(_weight, requires_grad=not _freeze)
-        self.sparse = sparse
+        self.max_norm, self.norm_type = max_norm, norm_type
+        self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse
+        where = {"device": device, "dtype": dtype}
+        self._table(num_embeddings, embedding_dim, padding_idx, _weight, not _freeze, where)
 
-    def reset_parameters(self) -> None:
-        init.normal_(self.weight)
-        self._fill_padding_idx_with_zero()
-
-    def _fill_padding_idx_with_zero(self) -> None:
-        if self.padding_idx is not None:
-            with torch.no_grad():
-                self.weight[self.padding_idx].fill_(0)
+    def _show(self, name: str, value: Any) -> str:
+        return "True" if name == "sparse" else str(value)
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.embedding(
-            input,
-            self.weight,
-            self.padding_idx,
-            self.max_norm,
-            self.norm_type,
-            self.scale_grad_by_freq,
-            self.sparse,
-        )
-
-    def extra_repr(self) -> str:
-        s = "{num_embeddings}, {embedding_dim}"
-        if self.padding_idx is not None:
-            s += ", padding_idx={padding_idx}"
-        if self.max_norm is not None:
-            s += ", max_norm={max_norm}"
-        if self.norm_type != 2:
-            s += ", norm_type={norm_type}"
-        if self.scale_grad_by_freq is not False:
-            s += ", scale_grad_by_freq={scale_grad_by_freq}"
-        if self.sparse is not False:
-            s += ", sparse=True"
-        return s.format(**self.__dict__)
+        options = (self.max_norm, self.norm_type, self.scale_grad_by_freq, self.sparse)
+        return F.embedding(input, self.weight, self.padding_idx, *options)
 
     @classmethod
     def from_pretrained(
@@ -124,24 +170,14 @@ class Embedding(Module):
         scale_grad_by_freq=False,
         sparse=False,
     ):
-        if embeddings.dim() != 2:
-            raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
-        rows, cols = embeddings.shape
-        embedding = cls(
-            num_embeddings=rows,
-            embedding_dim=cols,
-            _weight=embeddings,
-            _freeze=freeze,
-            padding_idx=padding_idx,
-            max_norm=max_norm,
-            norm_type=norm_type,
-            scale_grad_by_freq=scale_grad_by_freq,
-            sparse=sparse,
-        )
-        return embedding
+        """torch.nn.Embedding.from_pretrained: wrap a 2-D tensor (frozen by default)."""
+        return cls._pretrained(
+            embeddings, _freeze=freeze, padding_idx=padding_idx, max_norm=max_norm,
+            norm_type=norm_type, scale_grad_by_freq=scale_grad_by_freq, sparse=sparse,
+        )  # fmt: skip
 
 
-class EmbeddingBag(Module):
+class EmbeddingBag(_LookupTable):
     """torch.nn.EmbeddingBag."""
 
     __constants__ = [
@@ -155,16 +191,19 @@ class EmbeddingBag(Module):
         "include_last_offset",
         "padding_idx",
     ]
-    num_embeddings: int
-    embedding_dim: int
+    _optional = (
+        ("max_norm", _is_none),
+        ("norm_type", _is_two),
+        ("scale_grad_by_freq", _is_false),
+        ("mode", _never),
+        ("padding_idx", _is_none),
+    )
     max_norm: float | None
     norm_type: float
     scale_grad_by_freq: bool
-    weight: Tensor
     mode: str
     sparse: bool
     include_last_offset: bool
-    padding_idx: int | None
 
     def __init__(
         self,
@@ -181,73 +220,24 @@ class EmbeddingBag(Module):
         device=None,
         dtype=None,
     ) -> None:
-        factory_kwargs = {"device": device, "dtype": dtype}
         super().__init__()
-        self.num_embeddings = num_embeddings
-        self.embedding_dim = embedding_dim
-        self.max_norm = max_norm
-        self.norm_type = norm_type
-        self.scale_grad_by_freq = scale_grad_by_freq
-        if padding_idx is not None:
-            if padding_idx > 0:
-                if padding_idx >= self.num_embeddings:
-                    raise AssertionError("padding_idx must be within num_embeddings")
-            elif padding_idx < 0:
-                if padding_idx < -self.num_embeddings:
-                    raise AssertionError("padding_idx must be within num_embeddings")
-                padding_idx = self.num_embeddings + padding_idx
-        self.padding_idx = padding_idx
-        if _weight is None:
-            self.weight = Parameter(torch.empty((num_embeddings, embedding_dim), **factory_kwargs))
-            self.reset_parameters()
-        else:
-            if list(_weight.shape) != [num_embeddings, embedding_dim]:
-                raise AssertionError(
-                    "Shape of weight does not match num_embeddings and embedding_dim"
-                )
-            self.weight = Parameter(_weight)
-        self.mode = mode
-        self.sparse = sparse
+        self.max_norm, self.norm_type = max_norm, norm_type
+        self.scale_grad_by_freq, self.mode, self.sparse = scale_grad_by_freq, mode, sparse
         self.include_last_offset = include_last_offset
+        where = {"device": device, "dtype": dtype}
+        self._table(num_embeddings, embedding_dim, padding_idx, _weight, True, where)
 
-    def reset_parameters(self) -> None:
-        init.normal_(self.weight)
-        self._fill_padding_idx_with_zero()
-
-    def _fill_padding_idx_with_zero(self) -> None:
-        if self.padding_idx is not None:
-            with torch.no_grad():
-                self.weight[self.padding_idx].fill_(0)
+    def _show(self, name: str, value: Any) -> str:
+        return repr(value)
 
     def forward(
         self, input: Tensor, offsets: Tensor | None = None, per_sample_weights: Tensor | None = None
     ) -> Tensor:
         return F.embedding_bag(
-            input,
-            self.weight,
-            offsets,
-            self.max_norm,
-            self.norm_type,
-            self.scale_grad_by_freq,
-            self.mode,
-            self.sparse,
-            per_sample_weights,
-            self.include_last_offset,
-            self.padding_idx,
-        )
-
-    def extra_repr(self) -> str:
-        s = "{num_embeddings}, {embedding_dim}"
-        if self.max_norm is not None:
-            s += ", max_norm={max_norm}"
-        if self.norm_type != 2:
-            s += ", norm_type={norm_type}"
-        if self.scale_grad_by_freq is not False:
-            s += ", scale_grad_by_freq={scale_grad_by_freq}"
-        s += ", mode={mode}"
-        if self.padding_idx is not None:
-            s += ", padding_idx={padding_idx}"
-        return s.format(**{k: repr(v) for k, v in self.__dict__.items()})
+            input, self.weight, offsets, self.max_norm, self.norm_type,
+            self.scale_grad_by_freq, self.mode, self.sparse, per_sample_weights,
+            self.include_last_offset, self.padding_idx,
+        )  # fmt: skip
 
     @classmethod
     def from_pretrained(
@@ -262,20 +252,11 @@ class EmbeddingBag(Module):
         include_last_offset: bool = False,
         padding_idx: int | None = None,
     ) -> EmbeddingBag:
-        if embeddings.dim() != 2:
-            raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
-        rows, cols = embeddings.shape
-        embeddingbag = cls(
-            num_embeddings=rows,
-            embedding_dim=cols,
-            _weight=embeddings,
-            max_norm=max_norm,
-            norm_type=norm_type,
-            scale_grad_by_freq=scale_grad_by_freq,
-            mode=mode,
-            sparse=sparse,
-            include_last_offset=include_last_offset,
-            padding_idx=padding_idx,
-        )
-        embeddingbag.weight.requires_grad = not freeze
-        return embeddingbag
+        """torch.nn.EmbeddingBag.from_pretrained: wrap a 2-D tensor (frozen by default)."""
+        bag = cls._pretrained(
+            embeddings, max_norm=max_norm, norm_type=norm_type,
+            scale_grad_by_freq=scale_grad_by_freq, mode=mode, sparse=sparse,
+            include_last_offset=include_last_offset, padding_idx=padding_idx,
+        )  # fmt: skip
+        bag.weight.requires_grad = not freeze
+        return bag
