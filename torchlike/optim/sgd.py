@@ -24,7 +24,7 @@ class SGD(_FusedOptimizer):
                                         weight_decay=weight_decay, nesterov=nesterov,
                                         maximize=maximize, foreach=foreach,
                                         differentiable=differentiable, fused=fused)
-        if nesterov and (momentum <= 0 or dampening != 0):
+        if nesterov and (dampening != 0 or momentum <= 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
 
