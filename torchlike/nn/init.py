@@ -135,10 +135,11 @@ def trunc_normal_(
     rejects and redraws); the law is the same, one draw per element.
     """
     if mean < a - 2 * std or mean > b + 2 * std:
+        # torch's warning points into nn.init itself, not at the caller
         warnings.warn(
             "mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The "
             "distribution of values may be incorrect.",
-            stacklevel=2,
+            stacklevel=1,
         )
 
     def cdf_as_erf(x: float) -> float:

@@ -1,4 +1,9 @@
-"""torch.nn.utils.parametrizations: orthogonal, weight_norm, spectral_norm via parametrize."""
+"""torch.nn.utils.parametrizations: orthogonal, weight_norm, spectral_norm via parametrize.
+
+Each public function builds one parametrization module and registers it on
+``module.<name>``; the state_dict keys (``parametrizations.<name>.original``,
+``...original0/1``, ``...0.base``, ``...0._u/_v``) are torch's.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +12,38 @@ from enum import Enum, auto
 import torchlike as torch
 
 from ..._core.tensor import Tensor
-from .. import functional as F
 from ..modules.module import Module
-from . import parametrize
-from .weight_norm import _weight_norm as _weight_norm_fn
-from .weight_norm import norm_except_dim
+from ._reparam import _weight_norm, as_matrix, norm_except_dim, output_dim, unit
+from .parametrize import register_parametrization
 
 __all__ = ["orthogonal", "spectral_norm", "weight_norm"]
 
 
-def _is_orthogonal(Q, eps=None):
-    n, k = (Q.size(-2), Q.size(-1))
-    Id = torch.eye(k, dtype=Q.dtype, device=Q.device)
-    eps = 10.0 * n * torch.finfo(Q.dtype).eps
-    return torch.allclose(Q.mH @ Q, Id, atol=eps)
+def _tensor_attr(module: Module, name: str) -> Tensor:
+    found = getattr(module, name, None)
+    if not isinstance(found, Tensor):
+        raise ValueError(f"Module '{module}' has no parameter or buffer with name '{name}'")
+    return found
 
 
-def _make_orthogonal(A):
-    X, tau = torch.geqrf(A)
-    Q = torch.linalg.householder_product(X, tau)
-    Q *= X.diagonal(dim1=-2, dim2=-1).sgn().unsqueeze(-2)
-    return Q
+# ---- orthogonal ---------------------------------------------------------------------------
+
+def _diag(x: Tensor) -> Tensor:
+    return x.diagonal(dim1=-2, dim2=-1)
+
+
+def _is_orthogonal(Q: Tensor, eps=None) -> bool:
+    """Q^H Q == I up to 10 * n ulps (``eps`` is ignored, as in torch)."""
+    n, k = Q.shape[-2:]
+    tol = 10.0 * n * torch.finfo(Q.dtype).eps
+    return torch.allclose(Q.mH @ Q, torch.eye(k, dtype=Q.dtype, device=Q.device), atol=tol)
+
+
+def _make_orthogonal(A: Tensor) -> Tensor:
+    """The Q of A's QR decomposition, its columns signed so that R's diagonal is positive."""
+    reflectors, tau = torch.geqrf(A)
+    Q = torch.linalg.householder_product(reflectors, tau)
+    return Q * _diag(reflectors).sgn().unsqueeze(-2)
 
 
 class _OrthMaps(Enum):
@@ -36,87 +52,95 @@ class _OrthMaps(Enum):
     householder = auto()
 
 
+def _skew_map(kind: _OrthMaps, X: Tensor) -> Tensor:
+    """matrix_exp / cayley: an orthogonal matrix from the skew-symmetric A built from X's
+    lower triangle (X is tall: n x k, k <= n); its first k columns."""
+    n, k = X.shape[-2:]
+    low = X.tril()
+    if n != k:
+        low = torch.cat([low, low.new_zeros(n, n - k).expand(*low.shape[:-2], -1, -1)], dim=-1)
+    A = low - low.mH
+    if kind is _OrthMaps.matrix_exp:
+        Q = torch.matrix_exp(A)
+    else:
+        eye = torch.eye(n, dtype=A.dtype, device=A.device)
+        Q = torch.linalg.solve(eye - 0.5 * A, eye + 0.5 * A)
+    return Q[..., :k]
+
+
+def _householder_map(X: Tensor) -> Tensor:
+    """householder: X's strictly lower part as unit-norm-scaled reflectors, each column
+    signed by X's (integer-truncated) diagonal."""
+    reflectors = X.tril(diagonal=-1)
+    tau = 2.0 / (1.0 + (reflectors * reflectors).sum(dim=-2))
+    return torch.linalg.householder_product(reflectors, tau) * _diag(X).int().unsqueeze(-2)
+
+
 class _Orthogonal(Module):
+    """The orthogonal parametrization.  With ``use_trivialization`` the result is
+    ``base @ map(X)`` and assigning sets ``base`` (a buffer) while X restarts at the point
+    that maps to the identity."""
+
     base: Tensor
 
     def __init__(self, weight, orthogonal_map: _OrthMaps, *, use_trivialization=True) -> None:
         super().__init__()
-        if weight.is_complex() and orthogonal_map == _OrthMaps.householder:
+        if orthogonal_map is _OrthMaps.householder and weight.is_complex():
             raise ValueError("The householder parametrization does not support complex tensors.")
-        self.shape = weight.shape
-        self.orthogonal_map = orthogonal_map
+        self.shape, self.orthogonal_map = weight.shape, orthogonal_map
         if use_trivialization:
             self.register_buffer("base", None)
 
-    def forward(self, X: torch.Tensor) -> torch.Tensor:
-        n, k = (X.size(-2), X.size(-1))
-        transposed = n < k
-        if transposed:
-            X = X.mT
-            n, k = (k, n)
-        if self.orthogonal_map == _OrthMaps.matrix_exp or self.orthogonal_map == _OrthMaps.cayley:
-            X = X.tril()
-            if n != k:
-                X = torch.cat([X, X.new_zeros(n, n - k).expand(*X.shape[:-2], -1, -1)], dim=-1)
-            A = X - X.mH
-            if self.orthogonal_map == _OrthMaps.matrix_exp:
-                Q = torch.matrix_exp(A)
-            elif self.orthogonal_map == _OrthMaps.cayley:
-                Id = torch.eye(n, dtype=A.dtype, device=A.device)
-                Q = torch.linalg.solve(torch.add(Id, A, alpha=-0.5), torch.add(Id, A, alpha=0.5))
-            if n != k:
-                Q = Q[..., :k]
+    def _trivialized(self) -> bool:
+        return "base" in self._buffers
+
+    def forward(self, X: Tensor) -> Tensor:
+        # work on the tall orientation; a wide matrix is its transpose's transpose
+        wide = X.size(-2) < X.size(-1)
+        tall = X.mT if wide else X
+        if self.orthogonal_map is _OrthMaps.householder:
+            Q = _householder_map(tall)
         else:
-            A = X.tril(diagonal=-1)
-            tau = 2.0 / (1.0 + (A * A).sum(dim=-2))
-            Q = torch.linalg.householder_product(A, tau)
-            Q = Q * X.diagonal(dim1=-2, dim2=-1).int().unsqueeze(-2)
-        if hasattr(self, "base"):
+            Q = _skew_map(self.orthogonal_map, tall)
+        if self._trivialized():
             Q = self.base @ Q
-        if transposed:
-            Q = Q.mT
-        return Q
+        return Q.mT if wide else Q
 
     @torch.no_grad()
-    def right_inverse(self, Q: torch.Tensor) -> torch.Tensor:
+    def right_inverse(self, Q: Tensor) -> Tensor:
         if Q.shape != self.shape:
             raise ValueError(
                 f"Expected a matrix or batch of matrices of shape {self.shape}. Got a "
                 f"tensor of shape {Q.shape}."
             )
-        Q_init = Q
-        n, k = (Q.size(-2), Q.size(-1))
-        transpose = n < k
-        if transpose:
-            Q = Q.mT
-            n, k = (k, n)
-        if not hasattr(self, "base"):
-            if (
-                self.orthogonal_map == _OrthMaps.cayley
-                or self.orthogonal_map == _OrthMaps.matrix_exp
-            ):
+        wide = Q.size(-2) < Q.size(-1)
+        tall = Q.mT if wide else Q
+        n, k = tall.shape[-2:]
+        if not self._trivialized():
+            if self.orthogonal_map is not _OrthMaps.householder:
                 raise NotImplementedError(
                     "It is not possible to assign to the matrix exponential or the Cayley "
                     "parametrizations when use_trivialization=False."
                 )
-            A, tau = torch.geqrf(Q)
-            A.diagonal(dim1=-2, dim2=-1).sign_()
-            A.diagonal(dim1=-2, dim2=-1)[tau == 0.0] *= -1
-            return A.mT if transpose else A
+            # householder maps the QR reflectors of Q, with the diagonal's signs, back to Q
+            A, tau = torch.geqrf(tall)
+            signs = _diag(A).sign()
+            signs = torch.where(tau == 0.0, -signs, signs)
+            on_diag = torch.eye(n, k, dtype=torch.bool, device=A.device)
+            A = torch.where(on_diag, signs.unsqueeze(-2), A)
+            return A.mT if wide else A
+        if n != k:
+            # complete the columns to a square orthogonal matrix with random ones
+            extra = torch.randn(*tall.shape[:-2], n, n - k, dtype=tall.dtype, device=tall.device)
+            self.base = _make_orthogonal(torch.cat([tall, extra], dim=-1))
+        elif _is_orthogonal(tall):
+            self.base = tall.clone()
         else:
-            if n == k:
-                if not _is_orthogonal(Q):
-                    Q = _make_orthogonal(Q)
-                else:
-                    Q = Q.clone()
-            else:
-                N = torch.randn(*Q.size()[:-2] + (n, n - k), dtype=Q.dtype, device=Q.device)
-                Q = torch.cat([Q, N], dim=-1)
-                Q = _make_orthogonal(Q)
-            self.base = Q
-            neg_Id = torch.zeros_like(Q_init)
-            neg_Id.diagonal(dim1=-2, dim2=-1).fill_(-1.0)
-            return neg_Id
+            self.base = _make_orthogonal(tall)
+        # the X that every map sends to the identity (in the original orientation)
+        start = torch.zeros_like(Q)
+        _diag(start).fill_(-1.0)
+        return start
 
 
 def orthogonal(
@@ -127,73 +151,68 @@ def orthogonal(
     use_trivialization: bool = True,
 ) -> Module:
     """torch.nn.utils.parametrizations.orthogonal."""
-    weight = getattr(module, name, None)
-    if not isinstance(weight, Tensor):
-        raise ValueError(f"Module '{module}' has no parameter or buffer with name '{name}'")
+    weight = _tensor_attr(module, name)
     if weight.ndim < 2:
         raise ValueError(
             f"Expected a matrix or batch of matrices. Got a tensor of {weight.ndim} dimensions."
         )
     if orthogonal_map is None:
-        orthogonal_map = (
-            "matrix_exp"
-            if weight.size(-2) == weight.size(-1) or weight.is_complex()
-            else "householder"
-        )
-    orth_enum = getattr(_OrthMaps, orthogonal_map, None)
-    if orth_enum is None:
+        square = weight.size(-2) == weight.size(-1)
+        orthogonal_map = "matrix_exp" if square or weight.is_complex() else "householder"
+    kind = getattr(_OrthMaps, orthogonal_map, None)
+    if kind is None:
         raise ValueError(
             'orthogonal_map has to be one of "matrix_exp", "cayley", "householder". Got: '
             f"{orthogonal_map}"
         )
-    orth = _Orthogonal(weight, orth_enum, use_trivialization=use_trivialization)
-    parametrize.register_parametrization(module, name, orth, unsafe=True)
+    orth = _Orthogonal(weight, kind, use_trivialization=use_trivialization)
+    register_parametrization(module, name, orth, unsafe=True)
     return module
 
 
+# ---- weight_norm --------------------------------------------------------------------------
+
 class _WeightNorm(Module):
+    """``(g, v) -> g * v / ||v||``; its right inverse splits a weight into (||w||, w)."""
+
     def __init__(self, dim: int | None = 0) -> None:
         super().__init__()
-        if dim is None:
-            dim = -1
-        self.dim = dim
+        self.dim = -1 if dim is None else dim
 
-    def forward(self, weight_g, weight_v):
-        return _weight_norm_fn(weight_v, weight_g, self.dim)
+    def forward(self, g: Tensor, v: Tensor) -> Tensor:
+        return _weight_norm(v, g, self.dim)
 
-    def right_inverse(self, weight):
-        weight_g = norm_except_dim(weight, 2, self.dim)
-        weight_v = weight
-        return (weight_g, weight_v)
+    def right_inverse(self, w: Tensor) -> tuple[Tensor, Tensor]:
+        return norm_except_dim(w, 2, self.dim), w
 
 
 def weight_norm(module: Module, name: str = "weight", dim: int = 0):
-    """torch.nn.utils.parametrizations.weight_norm."""
-    _weight_norm = _WeightNorm(dim)
-    parametrize.register_parametrization(module, name, _weight_norm, unsafe=True)
+    """torch.nn.utils.parametrizations.weight_norm (also loads the hook version's
+    ``<name>_g`` / ``<name>_v`` state_dict keys)."""
+    register_parametrization(module, name, _WeightNorm(dim), unsafe=True)
 
-    def _weight_norm_compat_hook(
-        state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs
-    ) -> None:
-        g_key = f"{prefix}{name}_g"
-        v_key = f"{prefix}{name}_v"
-        if g_key in state_dict and v_key in state_dict:
-            original0 = state_dict.pop(g_key)
-            original1 = state_dict.pop(v_key)
-            state_dict[f"{prefix}parametrizations.{name}.original0"] = original0
-            state_dict[f"{prefix}parametrizations.{name}.original1"] = original1
+    def rename_old_keys(state_dict, prefix, *_) -> None:
+        old = [f"{prefix}{name}_g", f"{prefix}{name}_v"]
+        if all(k in state_dict for k in old):
+            for i, k in enumerate(old):
+                state_dict[f"{prefix}parametrizations.{name}.original{i}"] = state_dict.pop(k)
 
-    module._register_load_state_dict_pre_hook(_weight_norm_compat_hook)
+    module._register_load_state_dict_pre_hook(rename_old_keys)
     return module
 
 
+# ---- spectral_norm ------------------------------------------------------------------------
+
 class _SpectralNorm(Module):
+    """``W -> W / sigma(W)``, sigma from the power-iteration estimates in the ``_u`` / ``_v``
+    buffers (advanced at each call in training mode).  1-D weights are just normalized."""
+
     def __init__(
-        self, weight: torch.Tensor, n_power_iterations: int = 1, dim: int = 0, eps: float = 1e-12
+        self, weight: Tensor, n_power_iterations: int = 1, dim: int = 0, eps: float = 1e-12
     ) -> None:
         super().__init__()
         ndim = weight.ndim
-        if dim >= ndim or dim < -ndim:
+        if not -ndim <= dim < ndim:
             raise IndexError(
                 f"Dimension out of range (expected to be in range of [-{ndim}, {ndim - 1}] "
                 f"but got {dim})"
@@ -203,50 +222,38 @@ class _SpectralNorm(Module):
                 "Expected n_power_iterations to be positive, but got "
                 f"n_power_iterations={n_power_iterations}"
             )
-        self.dim = dim if dim >= 0 else dim + ndim
+        self.dim = dim % ndim
         self.eps = eps
-        if ndim > 1:
-            self.n_power_iterations = n_power_iterations
-            weight_mat = self._reshape_weight_to_matrix(weight)
-            h, w = weight_mat.size()
-            u = weight_mat.new_empty(h).normal_(0, 1)
-            v = weight_mat.new_empty(w).normal_(0, 1)
-            self.register_buffer("_u", F.normalize(u, dim=0, eps=self.eps))
-            self.register_buffer("_v", F.normalize(v, dim=0, eps=self.eps))
-            self._power_method(weight_mat, 15)
+        if ndim == 1:
+            return
+        self.n_power_iterations = n_power_iterations
+        mat = self._reshape_weight_to_matrix(weight)
+        for buf, size in (("_u", mat.size(0)), ("_v", mat.size(1))):
+            self.register_buffer(buf, unit(mat.new_empty(size).normal_(0, 1), eps))
+        self._power_method(mat, 15)  # start from a good estimate
 
-    def _reshape_weight_to_matrix(self, weight: torch.Tensor) -> torch.Tensor:
-        if weight.ndim <= 1:
-            raise AssertionError(
-                f"Expected weight to have more than 1 dimension, got {weight.ndim}"
-            )
-        if self.dim != 0:
-            weight = weight.permute(self.dim, *(d for d in range(weight.dim()) if d != self.dim))
-        return weight.flatten(1)
+    def _reshape_weight_to_matrix(self, weight: Tensor) -> Tensor:
+        return as_matrix(weight, self.dim)
 
     @torch.no_grad()
-    def _power_method(self, weight_mat: torch.Tensor, n_power_iterations: int) -> None:
-        if weight_mat.ndim <= 1:
-            raise AssertionError(
-                f"Expected weight_mat to have more than 1 dimension, got {weight_mat.ndim}"
-            )
-        for _ in range(n_power_iterations):
-            self._u.copy_(F.normalize(torch.mv(weight_mat, self._v), dim=0, eps=self.eps))
-            self._v.copy_(F.normalize(torch.mv(weight_mat.H, self._u), dim=0, eps=self.eps))
+    def _power_method(self, mat: Tensor, steps: int) -> None:
+        # u first, then v (the hook version updates v first)
+        for _ in range(steps):
+            self._u.copy_(unit(torch.mv(mat, self._v), self.eps))
+            self._v.copy_(unit(torch.mv(mat.H, self._u), self.eps))
 
-    def forward(self, weight: torch.Tensor) -> torch.Tensor:
+    def forward(self, weight: Tensor) -> Tensor:
         if weight.ndim == 1:
-            return F.normalize(weight, dim=0, eps=self.eps)
-        else:
-            weight_mat = self._reshape_weight_to_matrix(weight)
-            if self.training:
-                self._power_method(weight_mat, self.n_power_iterations)
-            u = self._u.clone()
-            v = self._v.clone()
-            sigma = torch.vdot(u, torch.mv(weight_mat, v))
-            return weight / sigma
+            return unit(weight, self.eps)
+        mat = self._reshape_weight_to_matrix(weight)
+        if self.training:
+            self._power_method(mat, self.n_power_iterations)
+        # clones: later in-place updates of the buffers must not reach this graph
+        sigma = torch.vdot(self._u.clone(), torch.mv(mat, self._v.clone()))
+        return weight / sigma
 
-    def right_inverse(self, value: torch.Tensor) -> torch.Tensor:
+    def right_inverse(self, value: Tensor) -> Tensor:
+        # assigning W stores W itself: the estimate of sigma is kept, not solved for
         return value
 
 
@@ -258,17 +265,8 @@ def spectral_norm(
     dim: int | None = None,
 ) -> Module:
     """torch.nn.utils.parametrizations.spectral_norm."""
-    weight = getattr(module, name, None)
-    if not isinstance(weight, Tensor):
-        raise ValueError(f"Module '{module}' has no parameter or buffer with name '{name}'")
-    if dim is None:
-        if isinstance(
-            module, (torch.nn.ConvTranspose1d, torch.nn.ConvTranspose2d, torch.nn.ConvTranspose3d)
-        ):
-            dim = 1
-        else:
-            dim = 0
-    parametrize.register_parametrization(
-        module, name, _SpectralNorm(weight, n_power_iterations, dim, eps)
-    )
+    weight = _tensor_attr(module, name)
+    dim = output_dim(module) if dim is None else dim
+    norm = _SpectralNorm(weight, n_power_iterations, dim, eps)
+    register_parametrization(module, name, norm)
     return module

@@ -1,15 +1,21 @@
-"""torch.nn.utils.spectral_norm: weight / sigma(weight) by power iteration in a pre-hook."""
+"""torch.nn.utils.spectral_norm: ``weight / sigma(weight)``, sigma estimated by power
+iteration in a forward pre-hook.
+
+The module keeps ``<name>_orig`` (a parameter) and the singular-vector estimates
+``<name>_u`` / ``<name>_v`` (buffers); the hook writes the plain attribute ``<name>``.  Two
+state_dict hooks record and read a format version, so checkpoints of the version-0 layout
+(which stored ``<name>`` and no ``<name>_v``) still load.
+"""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import torchlike as torch
 
-from .. import functional as F
-from ..modules.lazy import UninitializedParameter
+from ..._core.tensor import Tensor
 from ..modules.module import Module
-from ..parameter import Parameter
+from ._reparam import WeightHook, as_matrix, find_hook, output_dim, unit
 
 __all__ = [
     "SpectralNorm",
@@ -19,159 +25,128 @@ __all__ = [
     "remove_spectral_norm",
 ]
 
+_STORED = ("_orig", "_u", "_v")  # suffixes of what the module holds instead of <name>
 
-class SpectralNorm:
-    """torch.nn.utils.spectral_norm's forward pre-hook (power iteration on u, v)."""
+
+class SpectralNorm(WeightHook):
+    """torch.nn.utils.spectral_norm's forward pre-hook."""
 
     _version: int = 1
     name: str
     dim: int
     n_power_iterations: int
     eps: float
+    stored = _STORED
+    label, process = "spectral_norm", "spectral normalization"
 
     def __init__(
         self, name: str = "weight", n_power_iterations: int = 1, dim: int = 0, eps: float = 1e-12
     ) -> None:
-        self.name = name
-        self.dim = dim
         if n_power_iterations <= 0:
             raise ValueError(
                 "Expected n_power_iterations to be positive, but got "
                 f"n_power_iterations={n_power_iterations}"
             )
-        self.n_power_iterations = n_power_iterations
-        self.eps = eps
+        self.name, self.dim = name, dim
+        self.n_power_iterations, self.eps = n_power_iterations, eps
 
-    def reshape_weight_to_matrix(self, weight: torch.Tensor) -> torch.Tensor:
-        weight_mat = weight
-        if self.dim != 0:
-            weight_mat = weight_mat.permute(
-                self.dim, *[d for d in range(weight_mat.dim()) if d != self.dim]
-            )
-        height = weight_mat.size(0)
-        return weight_mat.reshape(height, -1)
+    def reshape_weight_to_matrix(self, weight: Tensor) -> Tensor:
+        """``weight`` as a (size(dim), -1) matrix."""
+        return as_matrix(weight, self.dim)
 
-    def compute_weight(self, module: Module, do_power_iteration: bool) -> torch.Tensor:
-        weight = getattr(module, self.name + "_orig")
-        u = getattr(module, self.name + "_u")
-        v = getattr(module, self.name + "_v")
-        weight_mat = self.reshape_weight_to_matrix(weight)
+    def compute_weight(self, module: Module, do_power_iteration: bool) -> Tensor:
+        """The normalized weight; advances u and v in place first if asked."""
+        weight, u, v = (getattr(module, self.name + s) for s in _STORED)
+        mat = self.reshape_weight_to_matrix(weight)
         if do_power_iteration:
             with torch.no_grad():
-                # torch writes the iterates into the u/v buffers (out=), then clones them
                 for _ in range(self.n_power_iterations):
-                    v.copy_(F.normalize(torch.mv(weight_mat.t(), u), dim=0, eps=self.eps))
-                    u.copy_(F.normalize(torch.mv(weight_mat, v), dim=0, eps=self.eps))
-                if self.n_power_iterations > 0:
-                    u = u.clone()
-                    v = v.clone()
-        sigma = torch.dot(u, torch.mv(weight_mat, v))
-        weight = weight / sigma
-        return weight
+                    v.copy_(unit(torch.mv(mat.t(), u), self.eps))
+                    u.copy_(unit(torch.mv(mat, v), self.eps))
+            # the buffers move on at the next call; sigma's graph must keep these values
+            u, v = u.clone(), v.clone()
+        return weight / torch.dot(u, torch.mv(mat, v))
 
-    def remove(self, module: Module) -> None:
-        with torch.no_grad():
-            weight = self.compute_weight(module, do_power_iteration=False)
-        delattr(module, self.name)
-        delattr(module, self.name + "_u")
-        delattr(module, self.name + "_v")
-        delattr(module, self.name + "_orig")
-        module.register_parameter(self.name, Parameter(weight.detach()))
-
-    def __call__(self, module: Module, inputs: Any) -> None:
-        setattr(module, self.name, self.compute_weight(module, do_power_iteration=module.training))
+    def _value(self, module: Module, training: bool) -> Tensor:
+        return self.compute_weight(module, do_power_iteration=training)
 
     def _solve_v_and_rescale(self, weight_mat, u, target_sigma):
-        v = torch.linalg.multi_dot(
-            [weight_mat.t().mm(weight_mat).pinverse(), weight_mat.t(), u.unsqueeze(1)]
-        ).squeeze(1)
-        return v.mul_(target_sigma / torch.dot(u, torch.mv(weight_mat, v)))
+        # the v with W v along u (least squares), scaled so that u . W v == target_sigma
+        wt = weight_mat.t()
+        v = (wt.mm(weight_mat).pinverse() @ (wt @ u.unsqueeze(1))).squeeze(1)
+        scale = target_sigma / torch.dot(u, torch.mv(weight_mat, v))
+        return v.mul_(scale)
 
     @staticmethod
     def apply(
         module: Module, name: str, n_power_iterations: int, dim: int, eps: float
     ) -> SpectralNorm:
-        for hook in module._forward_pre_hooks.values():
-            if isinstance(hook, SpectralNorm) and hook.name == name:
-                raise RuntimeError(
-                    f"Cannot register two spectral_norm hooks on the same parameter {name}"
-                )
-        fn = SpectralNorm(name, n_power_iterations, dim, eps)
+        """Move ``module.<name>`` to ``<name>_orig``, draw u and v, register the hooks."""
+        SpectralNorm.refuse_second(module, name)
+        hook = SpectralNorm(name, n_power_iterations, dim, eps)
         weight = module._parameters[name]
         if weight is None:
             raise ValueError(f"`SpectralNorm` cannot be applied as parameter `{name}` is None")
-        if isinstance(weight, UninitializedParameter):
-            raise ValueError(
-                "The module passed to `SpectralNorm` can't have uninitialized parameters. Make "
-                "sure to run the dummy forward before applying spectral normalization"
-            )
+        SpectralNorm.refuse_lazy(weight)
         with torch.no_grad():
-            weight_mat = fn.reshape_weight_to_matrix(weight)
-            h, w = weight_mat.size()
-            u = F.normalize(weight.new_empty(h).normal_(0, 1), dim=0, eps=fn.eps)
-            v = F.normalize(weight.new_empty(w).normal_(0, 1), dim=0, eps=fn.eps)
-        delattr(module, fn.name)
-        module.register_parameter(fn.name + "_orig", weight)
-        setattr(module, fn.name, weight.data)
-        module.register_buffer(fn.name + "_u", u)
-        module.register_buffer(fn.name + "_v", v)
-        module.register_forward_pre_hook(fn)
-        module._register_state_dict_hook(SpectralNormStateDictHook(fn))
-        module._register_load_state_dict_pre_hook(SpectralNormLoadStateDictPreHook(fn))
-        return fn
+            rows, cols = hook.reshape_weight_to_matrix(weight).shape
+            u, v = (unit(weight.new_empty(n).normal_(0, 1), eps) for n in (rows, cols))
+        delattr(module, name)
+        module.register_parameter(f"{name}_orig", weight)
+        setattr(module, name, weight.data)
+        module.register_buffer(f"{name}_u", u)
+        module.register_buffer(f"{name}_v", v)
+        module.register_forward_pre_hook(hook)
+        module._register_state_dict_hook(SpectralNormStateDictHook(hook))
+        module._register_load_state_dict_pre_hook(SpectralNormLoadStateDictPreHook(hook))
+        return hook
 
 
-class SpectralNormLoadStateDictPreHook:
-    """Upgrades version-0 spectral_norm checkpoints (as torch does)."""
-
-    def __init__(self, fn) -> None:
+class _StateDictHookBase:
+    def __init__(self, fn: SpectralNorm) -> None:
         self.fn = fn
+
+    @property
+    def name(self) -> str:
+        return self.fn.name
+
+
+class SpectralNormLoadStateDictPreHook(_StateDictHookBase):
+    """Upgrades a version-0 spectral_norm checkpoint (``<name>`` stored, no ``<name>_v``)."""
 
     def __call__(
         self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs
     ) -> None:
-        fn = self.fn
-        version = local_metadata.get("spectral_norm", {}).get(fn.name + ".version", None)
-        if version is None or version < 1:
-            weight_key = prefix + fn.name
-            if (
-                version is None
-                and all(weight_key + s in state_dict for s in ("_orig", "_u", "_v"))
-                and (weight_key not in state_dict)
-            ):
-                return
-            has_missing_keys = False
-            for suffix in ("_orig", "", "_u"):
-                key = weight_key + suffix
-                if key not in state_dict:
-                    has_missing_keys = True
-                    if strict:
-                        missing_keys.append(key)
-            if has_missing_keys:
-                return
-            with torch.no_grad():
-                weight_orig = state_dict[weight_key + "_orig"]
-                weight = state_dict.pop(weight_key)
-                sigma = (weight_orig / weight).mean()
-                weight_mat = fn.reshape_weight_to_matrix(weight_orig)
-                u = state_dict[weight_key + "_u"]
-                v = fn._solve_v_and_rescale(weight_mat, u, sigma)
-                state_dict[weight_key + "_v"] = v
+        version = local_metadata.get("spectral_norm", {}).get(f"{self.name}.version")
+        if version is not None and version >= 1:
+            return
+        key = prefix + self.name
+        if version is None and key not in state_dict and all(
+            key + s in state_dict for s in _STORED
+        ):
+            return  # the current layout, saved without metadata
+        absent = [key + s for s in ("_orig", "", "_u") if key + s not in state_dict]
+        if absent:
+            if strict:
+                missing_keys.extend(absent)
+            return
+        with torch.no_grad():
+            weight_orig = state_dict[key + "_orig"]
+            sigma = (weight_orig / state_dict.pop(key)).mean()
+            state_dict[key + "_v"] = self.fn._solve_v_and_rescale(
+                self.fn.reshape_weight_to_matrix(weight_orig), state_dict[key + "_u"], sigma
+            )
 
 
-class SpectralNormStateDictHook:
-    """Records the spectral_norm version in the state_dict metadata."""
-
-    def __init__(self, fn) -> None:
-        self.fn = fn
+class SpectralNormStateDictHook(_StateDictHookBase):
+    """Records the spectral_norm format version in the state_dict's metadata."""
 
     def __call__(self, module, state_dict, prefix, local_metadata) -> None:
-        if "spectral_norm" not in local_metadata:
-            local_metadata["spectral_norm"] = {}
-        key = self.fn.name + ".version"
-        if key in local_metadata["spectral_norm"]:
+        versions = local_metadata.setdefault("spectral_norm", {})
+        key = f"{self.name}.version"
+        if key in versions:
             raise RuntimeError(f"Unexpected key in metadata['spectral_norm']: {key}")
-        local_metadata["spectral_norm"][key] = self.fn._version
+        versions[key] = self.fn._version
 
 
 T_module = TypeVar("T_module", bound=Module)
@@ -185,32 +160,17 @@ def spectral_norm(
     dim: int | None = None,
 ) -> T_module:
     """torch.nn.utils.spectral_norm (u, v start from torchlike's random stream)."""
-    if dim is None:
-        if isinstance(
-            module, (torch.nn.ConvTranspose1d, torch.nn.ConvTranspose2d, torch.nn.ConvTranspose3d)
-        ):
-            dim = 1
-        else:
-            dim = 0
-    SpectralNorm.apply(module, name, n_power_iterations, dim, eps)
+    SpectralNorm.apply(module, name, n_power_iterations,
+                       output_dim(module) if dim is None else dim, eps)
     return module
 
 
 def remove_spectral_norm(module: T_module, name: str = "weight") -> T_module:
     """torch.nn.utils.remove_spectral_norm."""
-    for k, hook in module._forward_pre_hooks.items():
-        if isinstance(hook, SpectralNorm) and hook.name == name:
-            hook.remove(module)
-            del module._forward_pre_hooks[k]
-            break
-    else:
-        raise ValueError(f"spectral_norm of '{name}' not found in {module}")
-    for k, hook in module._state_dict_hooks.items():
-        if isinstance(hook, SpectralNormStateDictHook) and hook.fn.name == name:
-            del module._state_dict_hooks[k]
-            break
-    for k, hook in module._load_state_dict_pre_hooks.items():
-        if isinstance(hook, SpectralNormLoadStateDictPreHook) and hook.fn.name == name:
-            del module._load_state_dict_pre_hooks[k]
-            break
+    SpectralNorm.detach_from(module, name)
+    for hooks, kind in ((module._state_dict_hooks, SpectralNormStateDictHook),
+                        (module._load_state_dict_pre_hooks, SpectralNormLoadStateDictPreHook)):
+        key = find_hook(hooks, kind, name)
+        if key is not None:
+            del hooks[key]
     return module
