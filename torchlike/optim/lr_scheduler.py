@@ -146,7 +146,7 @@ def _warn_outside_step(sched: LRScheduler) -> None:
         warnings.warn(
             "To get the last learning rate computed by the scheduler, please use `get_last_lr()`.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=2,  # torch attributes it to get_lr itself (one report per process)
         )
 
 
