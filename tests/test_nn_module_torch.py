@@ -225,3 +225,16 @@ def test_lazy_module_state_dict_round_trip():
     assert repr(nn.UninitializedParameter()) == "<UninitializedParameter>"
     assert repr(nn.UninitializedBuffer()) == "<UninitializedBuffer>"
     assert nn.parameter.is_lazy(nn.UninitializedParameter())
+
+
+def test_consume_prefix_and_tuple_helpers():
+    from torchlike.nn.modules import utils as u
+
+    sd = OrderedDict({"module.a": 1, "module.b.c": 2, "x": 3})
+    sd._metadata = OrderedDict({"": {}, "module": {"v": 1}, "module.b": {}})
+    u.consume_prefix_in_state_dict_if_present(sd, "module.")
+    assert list(sd.items()) == [("x", 3), ("a", 1), ("b.c", 2)]
+    assert list(sd._metadata.items()) == [("", {"v": 1}), ("b", {})]
+    assert u._reverse_repeat_tuple((1, 2), 2) == (2, 2, 1, 1)
+    assert u._pair(3) == (3, 3) and u._pair([1, 2]) == (1, 2) and u._triple.__name__ == "_triple"
+    assert u._list_with_default([None, 5], [1, 2, 3, 4]) == [3, 5]

@@ -596,9 +596,19 @@ class Module:
         fn(self)
         return self
 
+    def _per_tensor(self, method: str, *args: Any, floating_only: bool = False) -> Module:
+        """``_apply`` of one Tensor method (skipping non-floating tensors if asked)."""
+
+        def convert(t: Tensor) -> Tensor:
+            if floating_only and not t.is_floating_point():
+                return t
+            return getattr(t, method)(*args)
+
+        return self._apply(convert)
+
     def cuda(self, device: Any = None) -> Module:
         """torch.nn.Module.cuda (raises as torch does when there is no GPU)."""
-        return self._apply(lambda t: t.cuda(device))
+        return self._per_tensor("cuda", device)
 
     def ipu(self, device: Any = None) -> Module:
         """torch.nn.Module.ipu (no IPU backend)."""
@@ -614,30 +624,27 @@ class Module:
 
     def cpu(self) -> Module:
         """torch.nn.Module.cpu."""
-        return self._apply(Tensor.cpu)
+        return self._per_tensor("cpu")
 
     def type(self, dst_type: Any) -> Module:
         """torch.nn.Module.type."""
-        return self._apply(lambda t: t.type(dst_type))
-
-    def _cast_floating(self, method: str) -> Module:
-        return self._apply(lambda t: getattr(t, method)() if t.is_floating_point() else t)
+        return self._per_tensor("type", dst_type)
 
     def float(self) -> Module:
         """torch.nn.Module.float."""
-        return self._cast_floating("float")
+        return self._per_tensor("float", floating_only=True)
 
     def double(self) -> Module:
         """torch.nn.Module.double."""
-        return self._cast_floating("double")
+        return self._per_tensor("double", floating_only=True)
 
     def half(self) -> Module:
         """torch.nn.Module.half."""
-        return self._cast_floating("half")
+        return self._per_tensor("half", floating_only=True)
 
     def bfloat16(self) -> Module:
         """torch.nn.Module.bfloat16."""
-        return self._cast_floating("bfloat16")
+        return self._per_tensor("bfloat16", floating_only=True)
 
     def to_empty(self, *, device: Any = None, recurse: bool = True) -> Module:
         """torch.nn.Module.to_empty: uninitialised storage of the same shapes on ``device``."""

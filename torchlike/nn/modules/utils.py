@@ -1,62 +1,58 @@
-"""torch.nn.modules.utils, ported to torchlike (layers call torchlike.nn.functional)."""
+"""torch.nn.modules.utils (tuple converters, state_dict prefix stripping) and the size/ratio
+aliases of torch.nn.common_types."""
 
 from __future__ import annotations
 
-import collections
-from itertools import repeat
+from collections.abc import Callable, Iterable
+from itertools import chain
 from typing import Any
 
 __all__ = ["consume_prefix_in_state_dict_if_present"]
 
 
-def _ntuple(n, name="parse"):
+def _ntuple(n: int, name: str = "parse") -> Callable[[Any], tuple]:
+    """A converter: an iterable becomes a tuple as it is, anything else ``n`` copies of it."""
 
-    def parse(x):
-        if isinstance(x, collections.abc.Iterable):
-            return tuple(x)
-        return tuple(repeat(x, n))
+    def parse(x: Any) -> tuple:
+        return tuple(x) if isinstance(x, Iterable) else (x,) * n
 
     parse.__name__ = name
     return parse
 
 
-_single = _ntuple(1, "_single")
-_pair = _ntuple(2, "_pair")
-_triple = _ntuple(3, "_triple")
-_quadruple = _ntuple(4, "_quadruple")
+_single, _pair, _triple, _quadruple = (
+    _ntuple(n, f"_{word}") for n, word in enumerate(("single", "pair", "triple", "quadruple"), 1)
+)
 
 
-def _reverse_repeat_tuple(t, n):
-    return tuple(x for x in reversed(t) for _ in range(n))
+def _reverse_repeat_tuple(t: Any, n: int) -> tuple:
+    """Elements of ``t`` last to first, each ``n`` times (F.pad's order from a conv padding)."""
+    return tuple(chain.from_iterable((x,) * n for x in reversed(t)))
 
 
-def _list_with_default(out_size: list[int], defaults: list[int]) -> list[int]:
-
+def _list_with_default(out_size: Any, defaults: list[int]) -> Any:
+    """Adaptive pooling's output size: ``None`` entries take the input's trailing sizes."""
     if isinstance(out_size, int):
         return out_size
-    if len(defaults) <= len(out_size):
+    if len(out_size) >= len(defaults):
         raise ValueError(f"Input dimension should be at least {len(out_size) + 1}")
-    return [
-        v if v is not None else d
-        for v, d in zip(out_size, defaults[-len(out_size) :], strict=False)
-    ]
+    trailing = defaults[len(defaults) - len(out_size):]
+    return [d if v is None else v for v, d in zip(out_size, trailing, strict=True)]
+
+
+def _move_keys(table: dict, prefix: str, chosen: Callable[[str], bool]) -> None:
+    for key in [k for k in table if chosen(k)]:
+        table[key[len(prefix):]] = table.pop(key)
 
 
 def consume_prefix_in_state_dict_if_present(state_dict: dict[str, Any], prefix: str) -> None:
-    """torch.nn.utils.consume_prefix_in_state_dict_if_present."""
-    keys = list(state_dict.keys())
-    for key in keys:
-        if key.startswith(prefix):
-            newkey = key[len(prefix) :]
-            state_dict[newkey] = state_dict.pop(key)
+    """torch.nn.utils.consume_prefix_in_state_dict_if_present (in place, metadata too)."""
+    _move_keys(state_dict, prefix, lambda k: k.startswith(prefix))
     if hasattr(state_dict, "_metadata"):
-        keys = list(state_dict._metadata.keys())
-        for key in keys:
-            if len(key) == 0:
-                continue
-            if key == prefix.replace(".", "") or key.startswith(prefix):
-                newkey = key[len(prefix) :]
-                state_dict._metadata[newkey] = state_dict._metadata.pop(key)
+        # Metadata is keyed without the trailing dot: "module" stands for "module.".
+        bare = prefix.replace(".", "")
+        _move_keys(state_dict._metadata, prefix,
+                   lambda k: k != "" and (k == bare or k.startswith(prefix)))
 
 
 # torch.nn.common_types

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import inspect
+from typing import Any
 
-import torchlike as torch
 
+def skip_init(module_cls: type, *args: Any, **kwargs: Any) -> Any:
+    """torch.nn.utils.skip_init: a module whose parameters hold uninitialised (empty) values.
 
-def skip_init(module_cls, *args, **kwargs):
-    """torch.nn.utils.skip_init: a module whose parameters are left uninitialised (empty)."""
-    if not issubclass(module_cls, torch.nn.Module):
+    torch builds the module on the meta device; torchlike has none, so the usual (cheap)
+    initialisation runs and ``to_empty`` then discards its values.
+    """
+    from ..modules.module import Module
+
+    if not issubclass(module_cls, Module):
         raise RuntimeError(f"Expected a Module; got {module_cls}")
     if "device" not in inspect.signature(module_cls).parameters:
         raise RuntimeError("Module must support a 'device' arg to skip initialization")
-    final_device = kwargs.pop("device", "cpu")
-    # torch builds on the meta device; torchlike has none, so the (cheap) init runs and
-    # to_empty then discards its values, as torch's result holds uninitialised memory.
-    return module_cls(*args, **kwargs).to_empty(device=final_device)
+    target = kwargs.pop("device", "cpu")
+    return module_cls(*args, **kwargs).to_empty(device=target)
