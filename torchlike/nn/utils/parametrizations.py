@@ -13,6 +13,7 @@ import torchlike as torch
 
 from ..._core.tensor import Tensor
 from ..modules.module import Module
+from . import parametrize  # noqa: F401  (torch's module exposes it too)
 from ._reparam import _weight_norm, as_matrix, norm_except_dim, output_dim, unit
 from .parametrize import register_parametrization
 
