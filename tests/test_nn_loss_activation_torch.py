@@ -342,6 +342,29 @@ VALUES = [("nn.MSELoss(reduction='sum')(input=x, target=y)", [7.8125]),
  ('nn.Flatten(0, 1)(x)', [0.5, -1.0, 2.0, 1.5, 0.25, -0.5]),
  ('nn.Unflatten(1, (3, 1))(x).shape', [2, 3, 1])]
 
+ANNOTATED = {
+    "CTCLoss": "(blank: int = 0, reduction: str = 'mean', zero_infinity: bool = False) -> None",
+    "Dropout": "(p: float = 0.5, inplace: bool = False) -> None",
+    "Flatten": "(start_dim: int = 1, end_dim: int = -1) -> None",
+    "GELU": "(approximate: str = 'none') -> None",
+    "GaussianNLLLoss": "(*, full: bool = False, eps: float = 1e-06, reduction: str = 'mean') -> "
+                       "None",
+    "Hardshrink": "(lambd: float = 0.5) -> None",
+    "HuberLoss": "(reduction: str = 'mean', delta: float = 1.0) -> None",
+    "KLDivLoss": "(size_average=None, reduce=None, reduction: str = 'mean', log_target: bool = "
+                 "False) -> None",
+    "LeakyReLU": "(negative_slope: float = 0.01, inplace: bool = False) -> None",
+    "MultiMarginLoss": "(p: int = 1, margin: float = 1.0, weight: torch.Tensor | None = None, "
+                       "size_average=None, reduce=None, reduction: str = 'mean') -> None",
+    "PairwiseDistance": "(p: float = 2.0, eps: float = 1e-06, keepdim: bool = False) -> None",
+    "RReLU": "(lower: float = 0.125, upper: float = 0.3333333333333333, inplace: bool = False) -> "
+             "None",
+    "ReLU": "(inplace: bool = False) -> None",
+    "ReLU6": "(inplace: bool = False) -> None",
+    "Softmax": "(dim: int | None = None) -> None",
+    "Threshold": "(threshold: float, value: float, inplace: bool = False) -> None",
+}
+
 # fmt: on
 
 x = torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]])
@@ -377,6 +400,12 @@ def test_signature_and_constants(name):
     assert _plain_signature(cls) == SIGNATURES[name]
     constants = getattr(cls, "__constants__", None)
     assert (None if constants is None else " ".join(constants)) == CONSTANTS[name]
+
+
+@pytest.mark.parametrize("name", sorted(ANNOTATED))
+def test_signature_type_hints(name):
+    text = str(inspect.signature(getattr(nn, name)))
+    assert text.replace("torchlike._core.tensor.", "torch.") == ANNOTATED[name]
 
 
 @pytest.mark.parametrize("expr, expected", REPRS)
@@ -459,3 +488,13 @@ def test_alpha_dropout_ignores_inplace():
     out = nn.AlphaDropout(0.5, inplace=True)(t)
     assert t.tolist() == [1.0] * 64
     assert out is not t
+
+
+def test_nan_options_pass_validation_as_in_torch():
+    nan = float("nan")
+    assert repr(nn.Hardtanh(nan, 1.0)) == "Hardtanh(min_val=nan, max_val=1.0)"
+    assert repr(nn.Dropout(nan)) == "Dropout(p=nan, inplace=False)"
+    assert repr(nn.LinearCrossEntropyLoss(3, 4, label_smoothing=nan)).startswith(
+        "LinearCrossEntropyLoss(\n  in_features=3, num_classes=4, out_features=(), bias=False, "
+        "reduction=mean, ignore_index=None, label_smoothing=nan, options=None\n"
+    )

@@ -17,9 +17,38 @@ from .. import functional as F
 from ._spec import Arg, layer
 from .module import Module
 
-__all__ = ["op_forward", "op_layer", "stateless"]
+__all__ = ["annotate", "op_forward", "op_layer", "stateless"]
 
 _POS = inspect.Parameter.POSITIONAL_OR_KEYWORD
+
+
+# hints for arguments whose default (None) does not tell their type
+_NONE_HINTS: dict[str, Any] = {
+    "weight": Tensor | None,
+    "pos_weight": Tensor | None,
+    "dim": int | None,
+    "distance_function": Callable[[Tensor, Tensor], Tensor] | None,
+}
+
+
+def annotate(cls: type, **hints: Any) -> type:
+    """Give a declared layer's ``__init__`` signature torch's type hints.
+
+    ``_spec.Arg`` carries no annotation; a scalar default gives its own type and
+    ``_NONE_HINTS``/``hints`` cover the rest, so ``inspect.signature`` reads as torch's.
+    """
+    init = cls.__init__
+    signature = inspect.signature(init)
+    params = []
+    for p in signature.parameters.values():
+        hint = hints.get(p.name, p.annotation)
+        if hint is p.empty and p.default is None:
+            hint = _NONE_HINTS.get(p.name, p.empty)
+        elif hint is p.empty and type(p.default) in (bool, int, float, str):
+            hint = type(p.default)
+        params.append(p.replace(annotation=hint))
+    init.__signature__ = signature.replace(parameters=params, return_annotation=None)
+    return cls
 
 
 def _arg(a: Arg | str | tuple) -> Arg:
@@ -78,12 +107,14 @@ def op_layer(
     training: bool = False,
     extra: dict[str, Any] | None = None,
     constants: Sequence[str] | None = None,
+    hints: dict[str, Any] | None = None,
     **layer_kwargs: Any,
 ) -> type:
     """A :func:`._spec.layer` whose forward passes every argument not in ``skip`` to ``op``.
 
     ``constants`` defaults to the passed arguments' attribute names in declaration order,
-    which is how torch spells ``__constants__`` for most of these layers.
+    which is how torch spells ``__constants__`` for most of these layers.  ``hints`` are
+    type hints :func:`annotate` cannot infer from the defaults.
     """
     spec = [_arg(a) for a in args]
     dropped = set(skip)
@@ -91,7 +122,8 @@ def op_layer(
     if constants is None:
         constants = [attr for _, attr in options]
     forward = op_forward(op, inputs, options, training=training, extra=extra)
-    return layer(name, spec, forward, __constants__=list(constants), **layer_kwargs)
+    cls = layer(name, spec, forward, __constants__=list(constants), **layer_kwargs)
+    return annotate(cls, **(hints or {}))
 
 
 def stateless(name: str, forward: Callable[..., Any], module: str) -> type:

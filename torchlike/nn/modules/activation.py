@@ -18,7 +18,7 @@ from ..._ops import nn_attention as _attn
 from .. import functional as F
 from ..init import constant_, xavier_normal_, xavier_uniform_
 from ..parameter import Parameter
-from ._oplayer import op_forward, op_layer, stateless
+from ._oplayer import annotate, op_forward, op_layer, stateless
 from ._spec import Arg, fmt_fields, layer
 from .linear import NonDynamicallyQuantizableLinear
 from .module import Module
@@ -85,7 +85,7 @@ def _softmax2d(self: Module, input: Tensor) -> Tensor:
 
 
 Threshold = _act("Threshold", "threshold", [Arg("threshold"), Arg("value"), _INPLACE],
-                 ["threshold", "value", _IP])
+                 ["threshold", "value", _IP], hints={"threshold": float, "value": float})
 ReLU = _inplace_only("ReLU")
 SiLU = _inplace_only("SiLU")
 Mish = _inplace_only("Mish")
@@ -140,12 +140,10 @@ class Hardtanh(Module):
                     stacklevel=2,
                 )
                 bounds[current] = new
-        self.min_val, self.max_val = bounds["min_val"], bounds["max_val"]
-        self.inplace = inplace
-        if not self.min_val < self.max_val:
-            raise AssertionError(
-                f"max_val ({self.max_val}) must be greater than min_val ({self.min_val})"
-            )
+        lo, hi = bounds["min_val"], bounds["max_val"]
+        self.min_val, self.max_val, self.inplace = lo, hi, inplace
+        if hi <= lo:  # (a NaN bound passes, as in torch)
+            raise AssertionError(f"max_val ({hi}) must be greater than min_val ({lo})")
 
     forward = op_forward("hardtanh", options=("min_val", "max_val", "inplace"))
 
@@ -157,8 +155,10 @@ def _relu6_bounds(self: Module) -> None:
     self.min_val, self.max_val = 0.0, 6.0
 
 
-ReLU6 = layer("ReLU6", [_INPLACE], base=Hardtanh, base_args=["inplace"], check=_relu6_bounds,
-              repr=[_IP], doc="torch.nn.ReLU6: Hardtanh clamped to [0, 6].", module=__name__)
+ReLU6 = annotate(layer(
+    "ReLU6", [_INPLACE], base=Hardtanh, base_args=["inplace"], check=_relu6_bounds, repr=[_IP],
+    doc="torch.nn.ReLU6: Hardtanh clamped to [0, 6].", module=__name__,
+))
 
 
 class PReLU(Module):

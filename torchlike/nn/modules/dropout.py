@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._oplayer import op_forward
+from ._oplayer import annotate, op_forward
 from ._spec import Arg, layer
 from .module import Module
 
@@ -10,15 +10,15 @@ __all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "Fe
 
 
 def _check_p(self: Module) -> None:
-    if not 0 <= self.p <= 1:
+    if self.p < 0 or self.p > 1:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {self.p}")
 
 
-_DropoutNd = layer(
+_DropoutNd = annotate(layer(
     "_DropoutNd", [Arg("p", 0.5), Arg("inplace", False)], check=_check_p,
     repr=["p", "inplace"], doc="torch.nn.modules.dropout._DropoutNd: p in [0, 1], inplace.",
     module=__name__, __constants__=["p", "inplace"],
-)
+))
 
 
 def _variant(name: str, op: str, options: tuple[str, ...] = ("p", "inplace")) -> type:
