@@ -118,3 +118,42 @@ def test_structure_matches_torch():
     enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2), 1, enable_nested_tensor=False,
                                 mask_check=False)
     assert (enc.use_nested_tensor, enc.mask_check, enc.num_layers) == (False, False, 1)
+
+
+def _mha_args(**over):
+    torch.manual_seed(0)
+    args = {"embed_dim_to_check": 8, "num_heads": 2, "in_proj_weight": torch.randn(24, 8),
+            "in_proj_bias": torch.zeros(24), "bias_k": None, "bias_v": None,
+            "add_zero_attn": False, "dropout_p": 0.0, "out_proj_weight": torch.randn(8, 8),
+            "out_proj_bias": torch.zeros(8)}
+    args.update(over)
+    return args
+
+
+@pytest.mark.parametrize("over, msg", [
+    ({"static_k": torch.zeros(3, 5, 4)}, "expecting static_k.size(0) of 4, but got 3"),
+    ({"static_v": torch.zeros(4, 5, 3)}, "expecting static_v.size(2) of 4, but got 3"),
+    ({"bias_k": torch.zeros(1, 1, 8)}, "bias_k is set but bias_v is None"),
+    ({"bias_k": torch.zeros(1, 1, 8), "bias_v": torch.zeros(1, 1, 8),
+      "static_k": torch.zeros(4, 5, 4)}, "bias cannot be added to static key."),
+    ({"key_padding_mask": torch.zeros(2, 5, dtype=torch.bool)},
+     "Expected key_padded_mask.shape[1] to be 4, but got 5"),
+    ({"in_proj_weight": None}, "use_separate_proj_weight is False but in_proj_weight is None"),
+    ({"key_padding_mask": torch.zeros(2, 4, dtype=torch.int64)},
+     "only bool and floating types of key_padding_mask are supported"),
+])
+def test_multi_head_attention_forward_errors(over, msg):
+    q, kv = torch.randn(3, 2, 8), torch.randn(4, 2, 8)
+    with pytest.raises(AssertionError) as info:
+        F.multi_head_attention_forward(q, kv, kv, **_mha_args(**over))
+    assert str(info.value) == msg
+
+
+def test_multi_head_attention_forward_mask_shape_errors():
+    q, kv = torch.randn(3, 2, 8), torch.randn(4, 2, 8)
+    with pytest.raises(RuntimeError, match=r"The shape of the 3D attn_mask is torch.Size\(\[3, 3, "
+                                           r"4\]\), but should be \(4, 3, 4\)."):
+        F.multi_head_attention_forward(q, kv, kv, **_mha_args(attn_mask=torch.zeros(3, 3, 4)))
+    with pytest.raises(AssertionError, match=r"For batched \(3-D\) `query`, expected `attn_mask` "
+                                             r"to be `None`, 2-D or 3-D but found 4-D tensor"):
+        F.multi_head_attention_forward(q, kv, kv, **_mha_args(attn_mask=torch.zeros(1, 1, 3, 4)))

@@ -3,14 +3,15 @@
 scaled_dot_product_attention is one fused kernel following torch's math backend: q and k each
 scaled by sqrt(scale), masks added, a "safe" softmax (rows with every key masked give zeros, as
 torch 2.13 does), dropout drawn inside the kernel from torchlike's generator (JAX's stream, not
-torch's), then the product with v.  multi_head_attention_forward is torch's own composite,
-ported over torchlike's ops.
+torch's), then the product with v.  multi_head_attention_forward is a composite
+of torchlike ops (projections, head split, masks, then either explicit weights or sdpa).
 """
 
 from __future__ import annotations
 
 import math
 import warnings
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -64,7 +65,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
         if is_causal:
             raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be "
                                "set when is_causal=True")
-    if query.dim() < 2 or key.dim() < 2 or value.dim() < 2:
+    if min(query.dim(), key.dim(), value.dim()) < 2:
         raise RuntimeError("scaled_dot_product_attention: query, key and value must be at least "
                            "2-dimensional")
     if query.shape[-1] != key.shape[-1]:
@@ -131,7 +132,10 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
                  nodiff=(3,) if attn_mask is not None and attn_mask._dtype is _dt.bool else ())
 
 
-def _canonical_mask(mask, name, other_type, other_name, target, check_other=True):
+def _canonical_mask(mask: Tensor | None, name: str, other_type: Any, other_name: str,
+                    target: Any, check_other: bool = True) -> Tensor | None:
+    """torch.nn.functional._canonical_mask: a bool mask becomes an additive float mask (-inf
+    where True) of ``target`` dtype; a float mask passes through."""
     if mask is None:
         return None
     md = mask._dtype
@@ -140,47 +144,90 @@ def _canonical_mask(mask, name, other_type, other_name, target, check_other=True
     if check_other and other_type is not None and md is not other_type:
         warnings.warn(f"Support for mismatched {name} and {other_name} is deprecated. Use same "
                       "type for both instead.", stacklevel=3)
-    if md is _dt.bool:
-        from .creation import zeros_like
-        return zeros_like(mask, dtype=target).masked_fill_(mask, float("-inf"))
-    return mask
+    if md is not _dt.bool:
+        return mask
+    from .creation import zeros_like
+    return zeros_like(mask, dtype=target).masked_fill_(mask, float("-inf"))
 
 
-def _shape_check(query, key, value, key_padding_mask, attn_mask, num_heads):
-    if query.dim() == 3:
-        if key.dim() != 3 or value.dim() != 3:
-            raise AssertionError(f"For batched (3-D) `query`, expected `key` and `value` to be "
-                                 f"3-D but found {key.dim()}-D and {value.dim()}-D tensors "
-                                 "respectively")
-        if key_padding_mask is not None and key_padding_mask.dim() != 2:
-            raise AssertionError(f"For batched (3-D) `query`, expected `key_padding_mask` to be "
-                                 f"`None` or 2-D but found {key_padding_mask.dim()}-D tensor "
-                                 "instead")
-        if attn_mask is not None and attn_mask.dim() not in (2, 3):
-            raise AssertionError(f"For batched (3-D) `query`, expected `attn_mask` to be `None`, "
-                                 f"2-D or 3-D but found {attn_mask.dim()}-D tensor instead")
-        return True
-    if query.dim() == 2:
-        if key.dim() != 2 or value.dim() != 2:
-            raise AssertionError(f"For unbatched (2-D) `query`, expected `key` and `value` to be "
-                                 f"2-D but found {key.dim()}-D and {value.dim()}-D tensors "
-                                 "respectively")
-        if key_padding_mask is not None and key_padding_mask.dim() != 1:
-            raise AssertionError(f"For unbatched (2-D) `query`, expected `key_padding_mask` to be "
-                                 f"`None` or 1-D but found {key_padding_mask.dim()}-D tensor "
-                                 "instead")
-        if attn_mask is not None:
-            if attn_mask.dim() not in (2, 3):
-                raise AssertionError(f"For unbatched (2-D) `query`, expected `attn_mask` to be "
-                                     f"`None`, 2-D or 3-D but found {attn_mask.dim()}-D tensor "
-                                     "instead")
-            want = (num_heads, query.shape[0], key.shape[0])
-            if attn_mask.dim() == 3 and tuple(attn_mask.shape) != want:
-                raise AssertionError(f"Expected `attn_mask` shape to be {want} but got "
-                                     f"{attn_mask.shape}")
-        return False
-    raise AssertionError(f"query should be unbatched 2D or batched 3D tensor but received "
-                         f"{query.dim()}-D query tensor")
+def _check_ranks(query: Tensor, key: Tensor, value: Tensor, key_padding_mask: Tensor | None,
+                 attn_mask: Tensor | None, num_heads: int) -> bool:
+    """torch's rank checks; True for a batched (3-D) query."""
+    rank = query.dim()
+    if rank not in (2, 3):
+        raise AssertionError(f"query should be unbatched 2D or batched 3D tensor but received "
+                             f"{rank}-D query tensor")
+    batched = rank == 3
+    who = f"For {'batched (3-D)' if batched else 'unbatched (2-D)'} `query`, expected"
+    if (key.dim(), value.dim()) != (rank, rank):
+        raise AssertionError(f"{who} `key` and `value` to be {rank}-D but found {key.dim()}-D "
+                             f"and {value.dim()}-D tensors respectively")
+    if key_padding_mask is not None and key_padding_mask.dim() != rank - 1:
+        raise AssertionError(f"{who} `key_padding_mask` to be `None` or {rank - 1}-D but found "
+                             f"{key_padding_mask.dim()}-D tensor instead")
+    if attn_mask is not None:
+        if attn_mask.dim() not in (2, 3):
+            raise AssertionError(f"{who} `attn_mask` to be `None`, 2-D or 3-D but found "
+                                 f"{attn_mask.dim()}-D tensor instead")
+        want = (num_heads, query.shape[0], key.shape[0])
+        if not batched and attn_mask.dim() == 3 and tuple(attn_mask.shape) != want:
+            raise AssertionError(f"Expected `attn_mask` shape to be {want} but got "
+                                 f"{attn_mask.shape}")
+    return batched
+
+
+def _project(query: Tensor, key: Tensor, value: Tensor, use_separate: bool,
+             packed: Tensor | None, separate: tuple, bias: Tensor | None) -> list[Tensor]:
+    """q, k, v through the input projections (one packed weight or three separate ones)."""
+    if use_separate:
+        if tuple(key.shape[:2]) != tuple(value.shape[:2]):
+            raise AssertionError(f"key's sequence and batch dims {key.shape[:2]} do not match "
+                                 f"value's {value.shape[:2]}")
+        for w, n in zip(separate, "qkv", strict=True):
+            if w is None:
+                raise AssertionError(f"use_separate_proj_weight is True but {n}_proj_weight is "
+                                     "None")
+        weights = separate
+    else:
+        if tuple(key.shape) != tuple(value.shape):
+            raise AssertionError(f"key shape {key.shape} does not match value shape "
+                                 f"{value.shape}")
+        if packed is None:
+            raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
+        weights = packed.chunk(3)
+    biases = (None,) * 3 if bias is None else bias.chunk(3)
+    return [linear(x, w, b) for x, w, b in zip((query, key, value), weights, biases, strict=True)]
+
+
+def _square_mask(attn_mask: Tensor | None, rows: int, cols: int, stacks: int) -> Tensor | None:
+    """A 2-D (L, S) or 3-D (N*H, L, S) attention mask as 3-D."""
+    if attn_mask is None:
+        return None
+    rank = attn_mask.dim()
+    want = {2: (rows, cols), 3: (stacks, rows, cols)}.get(rank)
+    if want is None:
+        raise RuntimeError(f"attn_mask's dimension {rank} is not supported")
+    if tuple(attn_mask.shape) != want:
+        raise RuntimeError(f"The shape of the {rank}D attn_mask is {attn_mask.shape}, but should "
+                           f"be {want}.")
+    return attn_mask if rank == 3 else attn_mask.unsqueeze(0)
+
+
+def _pad_key_axis(*masks: Tensor | None) -> list[Tensor | None]:
+    # a key appended to every sequence is attended to: mask value 0 in its column
+    return [None if m is None else pad(m, (0, 1)) for m in masks]
+
+
+def _split_heads(x: Tensor, stacks: int, head_dim: int, static: Tensor | None,
+                 name: str) -> Tensor:
+    """(S, N, E) -> (N*H, S, E/H), or the caller's ``static`` (N*H, S, E/H) tensor."""
+    if static is None:
+        return x.reshape(x.shape[0], stacks, head_dim).transpose(0, 1)
+    for axis, want in ((0, stacks), (2, head_dim)):
+        if static.size(axis) != want:
+            raise AssertionError(f"expecting {name}.size({axis}) of {want}, but got "
+                                 f"{static.size(axis)}")
+    return static
 
 
 def multi_head_attention_forward(
@@ -194,158 +241,87 @@ def multi_head_attention_forward(
         v_proj_weight: Tensor | None = None, static_k: Tensor | None = None,
         static_v: Tensor | None = None, average_attn_weights: bool = True,
         is_causal: bool = False) -> tuple[Tensor, Tensor | None]:
-    """torch.nn.functional.multi_head_attention_forward (torch's composite; dropout from JAX's
-    stream)."""
+    """torch.nn.functional.multi_head_attention_forward (dropout from JAX's stream)."""
     from .creation import zeros
     from .shape import cat
 
-    batched = _shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)
+    batched = _check_ranks(query, key, value, key_padding_mask, attn_mask, num_heads)
+    kpm = key_padding_mask
     if not batched:
-        query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
-        if key_padding_mask is not None:
-            key_padding_mask = key_padding_mask.unsqueeze(0)
-    tgt_len, bsz, embed_dim = query.shape
-    key_padding_mask = _canonical_mask(key_padding_mask, "key_padding_mask",
-                                       None if attn_mask is None else attn_mask._dtype,
-                                       "attn_mask", query._dtype)
-    if is_causal and attn_mask is None:
-        raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the "
-                           "Transformer module method `generate_square_subsequent_mask` to create "
-                           "this mask.")
-    if is_causal and key_padding_mask is None and not need_weights:
-        attn_mask = None
-    else:
-        attn_mask = _canonical_mask(attn_mask, "attn_mask", None, "", query._dtype, False)
-        if key_padding_mask is not None:
+        # an unbatched call is a batch of one, squeezed again at the end
+        query, key, value = (t.unsqueeze(1) for t in (query, key, value))
+        kpm = None if kpm is None else kpm.unsqueeze(0)
+    L, N, E = query.shape
+    kpm = _canonical_mask(kpm, "key_padding_mask",
+                          None if attn_mask is None else attn_mask._dtype, "attn_mask",
+                          query._dtype)
+    if is_causal:
+        if attn_mask is None:
+            raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the "
+                               "Transformer module method `generate_square_subsequent_mask` to "
+                               "create this mask.")
+        # sdpa builds the causal mask itself unless weights or padding need the explicit one
+        if kpm is None and not need_weights:
+            attn_mask = None
+        elif kpm is not None:
             is_causal = False
-    if embed_dim != embed_dim_to_check:
+    attn_mask = _canonical_mask(attn_mask, "attn_mask", None, "", query._dtype, False)
+    if E != embed_dim_to_check:
         raise AssertionError(f"was expecting embedding dimension of {embed_dim_to_check}, but got "
-                             f"{embed_dim}")
-    head_dim = embed_dim // num_heads
-    if head_dim * num_heads != embed_dim:
-        raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
-    if use_separate_proj_weight:
-        if tuple(key.shape[:2]) != tuple(value.shape[:2]):
-            raise AssertionError(f"key's sequence and batch dims {key.shape[:2]} do not match "
-                                 f"value's {value.shape[:2]}")
-        for w, n in ((q_proj_weight, "q"), (k_proj_weight, "k"), (v_proj_weight, "v")):
-            if w is None:
-                raise AssertionError(f"use_separate_proj_weight is True but {n}_proj_weight is "
-                                     "None")
-        b_q = b_k = b_v = None
-        if in_proj_bias is not None:
-            b_q, b_k, b_v = in_proj_bias.chunk(3)
-        q = linear(query, q_proj_weight, b_q)
-        k = linear(key, k_proj_weight, b_k)
-        v = linear(value, v_proj_weight, b_v)
-    else:
-        if tuple(key.shape) != tuple(value.shape):
-            raise AssertionError(f"key shape {key.shape} does not match value shape "
-                                 f"{value.shape}")
-        if in_proj_weight is None:
-            raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
-        w_q, w_k, w_v = in_proj_weight.chunk(3)
-        b_q = b_k = b_v = None
-        if in_proj_bias is not None:
-            b_q, b_k, b_v = in_proj_bias.chunk(3)
-        q, k, v = linear(query, w_q, b_q), linear(key, w_k, b_k), linear(value, w_v, b_v)
-    src_len = key.shape[0]
-    if attn_mask is not None:
-        if attn_mask.dim() == 2:
-            if tuple(attn_mask.shape) != (tgt_len, src_len):
-                raise RuntimeError(f"The shape of the 2D attn_mask is {attn_mask.shape}, but "
-                                   f"should be {(tgt_len, src_len)}.")
-            attn_mask = attn_mask.unsqueeze(0)
-        elif attn_mask.dim() == 3:
-            if tuple(attn_mask.shape) != (bsz * num_heads, tgt_len, src_len):
-                raise RuntimeError(f"The shape of the 3D attn_mask is {attn_mask.shape}, but "
-                                   f"should be {(bsz * num_heads, tgt_len, src_len)}.")
-        else:
-            raise RuntimeError(f"attn_mask's dimension {attn_mask.dim()} is not supported")
-    if bias_k is not None and bias_v is not None:
-        if static_k is not None:
-            raise AssertionError("bias cannot be added to static key.")
-        if static_v is not None:
-            raise AssertionError("bias cannot be added to static value.")
-        k = cat([k, bias_k.repeat(1, bsz, 1)])
-        v = cat([v, bias_v.repeat(1, bsz, 1)])
-        if attn_mask is not None:
-            attn_mask = pad(attn_mask, (0, 1))
-        if key_padding_mask is not None:
-            key_padding_mask = pad(key_padding_mask, (0, 1))
-    elif bias_k is not None:
-        raise AssertionError("bias_k is set but bias_v is None")
-    elif bias_v is not None:
-        raise AssertionError("bias_v is set but bias_k is None")
-    q = q.view(tgt_len, bsz * num_heads, head_dim).transpose(0, 1)
-    if static_k is None:
-        k = k.view(k.shape[0], bsz * num_heads, head_dim).transpose(0, 1)
-    else:
-        if static_k.size(0) != bsz * num_heads or static_k.size(2) != head_dim:
-            raise AssertionError(f"expecting static_k of size ({bsz * num_heads}, *, {head_dim}), "
-                                 f"but got {list(static_k.shape)}")
-        k = static_k
-    if static_v is None:
-        v = v.view(v.shape[0], bsz * num_heads, head_dim).transpose(0, 1)
-    else:
-        if static_v.size(0) != bsz * num_heads or static_v.size(2) != head_dim:
-            raise AssertionError(f"expecting static_v of size ({bsz * num_heads}, *, {head_dim}), "
-                                 f"but got {list(static_v.shape)}")
-        v = static_v
+                             f"{E}")
+    head_dim, spare = divmod(E, num_heads)
+    if spare:
+        raise AssertionError(f"embed_dim {E} not divisible by num_heads {num_heads}")
+    H = num_heads
+    q, k, v = _project(query, key, value, use_separate_proj_weight, in_proj_weight,
+                       (q_proj_weight, k_proj_weight, v_proj_weight), in_proj_bias)
+    attn_mask = _square_mask(attn_mask, L, key.shape[0], N * H)
+    if (bias_k is None) != (bias_v is None):
+        raise AssertionError("bias_k is set but bias_v is None" if bias_v is None
+                             else "bias_v is set but bias_k is None")
+    if bias_k is not None:
+        for static, what in ((static_k, "key"), (static_v, "value")):
+            if static is not None:
+                raise AssertionError(f"bias cannot be added to static {what}.")
+        k, v = cat([k, bias_k.repeat(1, N, 1)]), cat([v, bias_v.repeat(1, N, 1)])
+        attn_mask, kpm = _pad_key_axis(attn_mask, kpm)
+    q = _split_heads(q, N * H, head_dim, None, "q")
+    k = _split_heads(k, N * H, head_dim, static_k, "static_k")
+    v = _split_heads(v, N * H, head_dim, static_v, "static_v")
     if add_zero_attn:
-        zshape = (bsz * num_heads, 1, head_dim)
-        k = cat([k, zeros(zshape, dtype=k.dtype)], dim=1)
-        v = cat([v, zeros(zshape, dtype=v.dtype)], dim=1)
+        blank = (N * H, 1, head_dim)
+        k, v = cat([k, zeros(blank, dtype=k.dtype)], 1), cat([v, zeros(blank, dtype=v.dtype)], 1)
+        attn_mask, kpm = _pad_key_axis(attn_mask, kpm)
+    S = k.size(1)
+    if kpm is not None:
+        for axis, want in enumerate((N, S)):
+            if kpm.shape[axis] != want:
+                raise AssertionError(f"Expected key_padded_mask.shape[{axis}] to be {want}, but "
+                                     f"got {kpm.shape[axis]}")
+        per_head = kpm.reshape(N, 1, 1, S).expand(N, H, 1, S).reshape(N * H, 1, S)
+        attn_mask = per_head if attn_mask is None else attn_mask + per_head
+    p = dropout_p if training else 0.0
+
+    def merge(out: Tensor) -> Tensor:
+        # (L*N, E) rows back through the output projection, to (L, N, E)
+        y = linear(out, out_proj_weight, out_proj_bias).reshape(L, N, -1)
+        return y if batched else y.squeeze(1)
+
+    if not need_weights:
         if attn_mask is not None:
-            attn_mask = pad(attn_mask, (0, 1))
-        if key_padding_mask is not None:
-            key_padding_mask = pad(key_padding_mask, (0, 1))
-    src_len = k.size(1)
-    if key_padding_mask is not None:
-        if key_padding_mask.shape[0] != bsz:
-            raise AssertionError(f"Expected key_padded_mask.shape[0] to be {bsz}, but got "
-                                 f"{key_padding_mask.shape[0]}")
-        if key_padding_mask.shape[1] != src_len:
-            raise AssertionError(f"Expected key_padded_mask.shape[1] to be {src_len}, but got "
-                                 f"{key_padding_mask.shape[1]}")
-        key_padding_mask = (key_padding_mask.view(bsz, 1, 1, src_len)
-                            .expand(-1, num_heads, -1, -1).reshape(bsz * num_heads, 1, src_len))
-        attn_mask = key_padding_mask if attn_mask is None else attn_mask + key_padding_mask
-    if not training:
-        dropout_p = 0.0
-    if need_weights:
-        E = q.shape[-1]
-        q_scaled = q * math.sqrt(1.0 / float(E))
-        if attn_mask is not None:
-            w = attn_mask.baddbmm(q_scaled, k.transpose(-2, -1))
-        else:
-            w = q_scaled.bmm(k.transpose(-2, -1))
-        w = softmax(w, dim=-1)
-        if dropout_p > 0.0:
-            w = dropout(w, p=dropout_p)
-        out = w.bmm(v)
-        out = out.transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
-        out = linear(out, out_proj_weight, out_proj_bias)
-        out = out.view(tgt_len, bsz, out.size(1))
-        w = w.view(bsz, num_heads, tgt_len, src_len)
-        if average_attn_weights:
-            w = w.mean(dim=1)
-        if not batched:
-            out = out.squeeze(1)
-            w = w.squeeze(0)
-        return out, w
-    if attn_mask is not None:
-        if attn_mask.size(0) == 1 and attn_mask.dim() == 3:
-            attn_mask = attn_mask.unsqueeze(0)
-        else:
-            attn_mask = attn_mask.view(bsz, num_heads, -1, src_len)
-    q = q.view(bsz, num_heads, tgt_len, head_dim)
-    k = k.view(bsz, num_heads, src_len, head_dim)
-    v = v.view(bsz, num_heads, src_len, head_dim)
-    out = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
-    out = out.permute(2, 0, 1, 3).reshape(bsz * tgt_len, embed_dim)
-    out = linear(out, out_proj_weight, out_proj_bias)
-    out = out.view(tgt_len, bsz, out.size(1))
-    if not batched:
-        out = out.squeeze(1)
-    return out, None
+            attn_mask = (attn_mask.unsqueeze(0) if attn_mask.dim() == 3 and attn_mask.size(0) == 1
+                         else attn_mask.reshape(N, H, -1, S))
+        q4, k4, v4 = (t.reshape(N, H, -1, head_dim) for t in (q, k, v))
+        out = scaled_dot_product_attention(q4, k4, v4, attn_mask, p, is_causal)
+        return merge(out.permute(2, 0, 1, 3).reshape(L * N, E)), None
+    # torch scales q alone here (sdpa scales q and k by the root each)
+    q_scaled, k_t = q * math.sqrt(1.0 / float(head_dim)), k.transpose(-2, -1)
+    scores = q_scaled.bmm(k_t) if attn_mask is None else attn_mask.baddbmm(q_scaled, k_t)
+    weights = softmax(scores, dim=-1)
+    if p > 0.0:
+        weights = dropout(weights, p=p)
+    out = merge(weights.bmm(v).transpose(0, 1).reshape(L * N, E))
+    weights = weights.reshape(N, H, L, S)
+    if average_attn_weights:
+        weights = weights.mean(dim=1)
+    return out, (weights if batched else weights.squeeze(0))
