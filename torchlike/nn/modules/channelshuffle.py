@@ -1,26 +1,11 @@
-"""torch.nn.modules.channelshuffle, ported to torchlike (layers call torchlike.nn.functional)."""
+"""torch.nn.modules.channelshuffle: ChannelShuffle as a table entry."""
 
 from __future__ import annotations
 
-from ..._core.tensor import Tensor
-from .. import functional as F
-from .module import Module
+from ._oplayer import op_layer
 
 __all__ = ["ChannelShuffle"]
 
-
-class ChannelShuffle(Module):
-    """torch.nn.ChannelShuffle."""
-
-    __constants__ = ["groups"]
-    groups: int
-
-    def __init__(self, groups: int) -> None:
-        super().__init__()
-        self.groups = groups
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.channel_shuffle(input, self.groups)
-
-    def extra_repr(self) -> str:
-        return f"groups={self.groups}"
+ChannelShuffle = op_layer(
+    "ChannelShuffle", "channel_shuffle", ["groups"], repr=["groups"], module=__name__
+)

@@ -1,9 +1,18 @@
-"""torch.nn.modules.conv, ported to torchlike (layers call torchlike.nn.functional)."""
+"""Convolution layers (torch.nn.modules.conv), made from dimension, direction and laziness.
+
+All twelve public classes are one layer: options normalised to per-dimension tuples, a
+weight of shape (out, in/groups, *kernel) -- (in, out/groups, *kernel) when transposed --
+and an optional bias, initialised the way torch does.  ``_declare`` builds each class from
+an argument table (torch's constructor order differs between Conv and ConvTranspose), and
+the Lazy variants are the same class with in_channels learnt from the first input.
+"""
 
 from __future__ import annotations
 
+import inspect
 import math
-from typing import Literal
+from collections.abc import Sequence
+from typing import Any
 
 import torchlike as torch
 
@@ -13,7 +22,7 @@ from .. import init
 from ..parameter import Parameter
 from .lazy import LazyModuleMixin, UninitializedParameter
 from .module import Module
-from .utils import _pair, _reverse_repeat_tuple, _single, _size_1_t, _size_2_t, _size_3_t, _triple
+from .utils import _ntuple
 
 __all__ = [
     "Conv1d",
@@ -30,8 +39,46 @@ __all__ = [
     "LazyConvTranspose3d",
 ]
 
+_Dims = tuple[int, ...]  # one entry per spatial dimension
+_PADDING_STRINGS = ("same", "valid")
+_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def _check_options(in_ch: int, out_ch: int, groups: int, stride, padding, mode: str) -> None:
+    if groups <= 0:
+        raise ValueError("groups must be a positive integer")
+    for label, count in (("in_channels", in_ch), ("out_channels", out_ch)):
+        if count % groups:
+            raise ValueError(f"{label} must be divisible by groups")
+    if isinstance(padding, str):
+        if padding not in _PADDING_STRINGS:
+            choices = set(_PADDING_STRINGS)  # torch's message shows a set
+            raise ValueError(f"Invalid padding string {padding!r}, should be one of {choices}")
+        if padding == "same" and any(s != 1 for s in stride):
+            raise ValueError("padding='same' is not supported for strided convolutions")
+    if mode not in _PADDING_MODES:
+        raise ValueError(
+            f"padding_mode must be one of {set(_PADDING_MODES)}, but got padding_mode='{mode}'"
+        )
+
+
+def _explicit_padding(padding, kernel_size: tuple, dilation: tuple) -> list[int] | tuple:
+    """F.pad's argument for the non-zero padding modes: last dimension first, two per dim.
+
+    'same' splits each dimension's total d*(k-1) with the odd element after; 'valid' is
+    none.  (torch keeps a list for the string forms and a tuple otherwise.)
+    """
+    if not isinstance(padding, str):
+        return tuple(x for p in reversed(padding) for x in (p, p))
+    if padding == "valid":
+        return [0] * (2 * len(kernel_size))
+    totals = [d * (k - 1) for d, k in zip(dilation, kernel_size, strict=True)]
+    return [part for t in reversed(totals) for part in (t // 2, t - t // 2)]
+
 
 class _ConvNd(Module):
+    """torch.nn.modules.conv._ConvNd: the state and initialisation every convolution shares."""
+
     __constants__ = [
         "stride",
         "padding",
@@ -43,865 +90,281 @@ class _ConvNd(Module):
         "out_channels",
         "kernel_size",
     ]
-    __annotations__ = {"bias": torch.Tensor | None}
-
-    def _conv_forward(self, input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor: ...
-
-    in_channels: int
-    _reversed_padding_repeated_twice: list[int]
-    out_channels: int
-    kernel_size: tuple[int, ...]
-    stride: tuple[int, ...]
-    padding: str | tuple[int, ...]
-    dilation: tuple[int, ...]
-    transposed: bool
-    output_padding: tuple[int, ...]
-    groups: int
-    padding_mode: Literal["zeros", "reflect", "replicate", "circular"]
-    weight: Tensor
-    bias: Tensor | None
 
     def __init__(
         self,
         in_channels: int,
         out_channels: int,
-        kernel_size: tuple[int, ...],
-        stride: tuple[int, ...],
-        padding: str | tuple[int, ...],
-        dilation: tuple[int, ...],
+        kernel_size: _Dims,
+        stride: _Dims,
+        padding: _Dims | str,
+        dilation: _Dims,
         transposed: bool,
-        output_padding: tuple[int, ...],
+        output_padding: _Dims,
         groups: int,
         bias: bool,
-        padding_mode: Literal["zeros", "reflect", "replicate", "circular"],
-        device=None,
-        dtype=None,
+        padding_mode: str,
+        device: Any = None,
+        dtype: Any = None,
     ) -> None:
-        factory_kwargs = {"device": device, "dtype": dtype}
+        if transposed and padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
         super().__init__()
-        if groups <= 0:
-            raise ValueError("groups must be a positive integer")
-        if in_channels % groups != 0:
-            raise ValueError("in_channels must be divisible by groups")
-        if out_channels % groups != 0:
-            raise ValueError("out_channels must be divisible by groups")
-        valid_padding_strings = {"same", "valid"}
-        if isinstance(padding, str):
-            if padding not in valid_padding_strings:
-                raise ValueError(
-                    f"Invalid padding string {padding!r}, should be one of {valid_padding_strings}"
-                )
-            if padding == "same" and any(s != 1 for s in stride):
-                raise ValueError("padding='same' is not supported for strided convolutions")
-        valid_padding_modes = {"zeros", "reflect", "replicate", "circular"}
-        if padding_mode not in valid_padding_modes:
-            raise ValueError(
-                f"padding_mode must be one of {valid_padding_modes}, but got "
-                f"padding_mode='{padding_mode}'"
-            )
-        self.in_channels = in_channels
-        self.out_channels = out_channels
-        self.kernel_size = kernel_size
-        self.stride = stride
-        self.padding = padding
-        self.dilation = dilation
-        self.transposed = transposed
-        self.output_padding = output_padding
-        self.groups = groups
-        self.padding_mode = padding_mode
-        if isinstance(self.padding, str):
-            self._reversed_padding_repeated_twice = [0, 0] * len(kernel_size)
-            if padding == "same":
-                for d, k, i in zip(
-                    dilation, kernel_size, range(len(kernel_size) - 1, -1, -1), strict=False
-                ):
-                    total_padding = d * (k - 1)
-                    left_pad = total_padding // 2
-                    self._reversed_padding_repeated_twice[2 * i] = left_pad
-                    self._reversed_padding_repeated_twice[2 * i + 1] = total_padding - left_pad
-        else:
-            self._reversed_padding_repeated_twice = _reverse_repeat_tuple(self.padding, 2)
-        if transposed:
-            self.weight = Parameter(
-                torch.empty((in_channels, out_channels // groups, *kernel_size), **factory_kwargs)
-            )
-        else:
-            self.weight = Parameter(
-                torch.empty((out_channels, in_channels // groups, *kernel_size), **factory_kwargs)
-            )
+        _check_options(in_channels, out_channels, groups, stride, padding, padding_mode)
+        options = {
+            "in_channels": in_channels,
+            "out_channels": out_channels,
+            "kernel_size": kernel_size,
+            "stride": stride,
+            "padding": padding,
+            "dilation": dilation,
+            "transposed": transposed,
+            "output_padding": output_padding,
+            "groups": groups,
+            "padding_mode": padding_mode,
+        }
+        for name, value in options.items():
+            setattr(self, name, value)
+        self._reversed_padding_repeated_twice = _explicit_padding(padding, kernel_size, dilation)
+        where = {"device": device, "dtype": dtype}
+        self.weight = Parameter(torch.empty(self._weight_shape(), **where))
         if bias:
-            self.bias = Parameter(torch.empty(out_channels, **factory_kwargs))
+            self.bias = Parameter(torch.empty(out_channels, **where))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
 
+    def _weight_shape(self) -> tuple[int, ...]:
+        rows, cols = (self.out_channels, self.in_channels)
+        if self.transposed:
+            rows, cols = cols, rows
+        return (rows, cols // self.groups, *self.kernel_size)
+
     def reset_parameters(self) -> None:
+        # a=sqrt(5) makes the weight bound 1/sqrt(fan_in); the bias takes that same bound
         with torch.no_grad():
             init.kaiming_uniform_(self.weight, a=math.sqrt(5))
             if self.bias is not None:
-                fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+                fan_in = init._calculate_fan_in_and_fan_out(self.weight)[0]
                 bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
                 init.uniform_(self.bias, -bound, bound)
 
-    def extra_repr(self):
-        s = "{in_channels}, {out_channels}, kernel_size={kernel_size}, stride={stride}"
-        if self.padding != (0,) * len(self.padding):
-            s += ", padding={padding}"
-        if self.dilation != (1,) * len(self.dilation):
-            s += ", dilation={dilation}"
-        if self.output_padding != (0,) * len(self.output_padding):
-            s += ", output_padding={output_padding}"
-        if self.groups != 1:
-            s += ", groups={groups}"
-        if self.bias is None:
-            s += ", bias=False"
-        if self.padding_mode != "zeros":
-            s += ", padding_mode={padding_mode}"
-        return s.format(**self.__dict__)
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        if not hasattr(self, "padding_mode"):
-            self.padding_mode = "zeros"
-
-
-class Conv1d(_ConvNd):
-    """torch.nn.Conv1d."""
-
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: _size_1_t,
-        stride: _size_1_t = 1,
-        padding: str | _size_1_t = 0,
-        dilation: _size_1_t = 1,
-        groups: int = 1,
-        bias: bool = True,
-        padding_mode: Literal["zeros", "reflect", "replicate", "circular"] = "zeros",
-        device=None,
-        dtype=None,
-    ) -> None:
-        factory_kwargs = {"device": device, "dtype": dtype}
-        kernel_size_ = _single(kernel_size)
-        stride_ = _single(stride)
-        padding_ = padding if isinstance(padding, str) else _single(padding)
-        dilation_ = _single(dilation)
-        super().__init__(
-            in_channels,
-            out_channels,
-            kernel_size_,
-            stride_,
-            padding_,
-            dilation_,
-            False,
-            _single(0),
-            groups,
-            bias,
-            padding_mode,
-            **factory_kwargs,
+    def extra_repr(self) -> str:
+        n = len(self.kernel_size)
+        shown = [
+            f"{self.in_channels}, {self.out_channels}",
+            f"kernel_size={self.kernel_size}",
+            f"stride={self.stride}",
+        ]
+        # options that appear only when they differ from these values
+        quiet = (
+            ("padding", self.padding, (0,) * n),
+            ("dilation", self.dilation, (1,) * n),
+            ("output_padding", self.output_padding, (0,) * n),
+            ("groups", self.groups, 1),
+            ("bias", self.bias is not None, True),
+            ("padding_mode", self.padding_mode, "zeros"),
         )
-
-    def _conv_forward(self, input: Tensor, weight: Tensor, bias: Tensor | None):
-        if self.padding_mode != "zeros":
-            return F.conv1d(
-                F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode),
-                weight,
-                bias,
-                self.stride,
-                _single(0),
-                self.dilation,
-                self.groups,
-            )
-        return F.conv1d(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
-
-    def forward(self, input: Tensor) -> Tensor:
-        return self._conv_forward(input, self.weight, self.bias)
-
-
-class Conv2d(_ConvNd):
-    """torch.nn.Conv2d."""
-
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: _size_2_t,
-        stride: _size_2_t = 1,
-        padding: str | _size_2_t = 0,
-        dilation: _size_2_t = 1,
-        groups: int = 1,
-        bias: bool = True,
-        padding_mode: Literal["zeros", "reflect", "replicate", "circular"] = "zeros",
-        device=None,
-        dtype=None,
-    ) -> None:
-        factory_kwargs = {"device": device, "dtype": dtype}
-        kernel_size_ = _pair(kernel_size)
-        stride_ = _pair(stride)
-        padding_ = padding if isinstance(padding, str) else _pair(padding)
-        dilation_ = _pair(dilation)
-        super().__init__(
-            in_channels,
-            out_channels,
-            kernel_size_,
-            stride_,
-            padding_,
-            dilation_,
-            False,
-            _pair(0),
-            groups,
-            bias,
-            padding_mode,
-            **factory_kwargs,
-        )
-
-    def _conv_forward(self, input: Tensor, weight: Tensor, bias: Tensor | None):
-        if self.padding_mode != "zeros":
-            return F.conv2d(
-                F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode),
-                weight,
-                bias,
-                self.stride,
-                _pair(0),
-                self.dilation,
-                self.groups,
-            )
-        return F.conv2d(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
-
-    def forward(self, input: Tensor) -> Tensor:
-        return self._conv_forward(input, self.weight, self.bias)
-
-
-class Conv3d(_ConvNd):
-    """torch.nn.Conv3d."""
-
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: _size_3_t,
-        stride: _size_3_t = 1,
-        padding: str | _size_3_t = 0,
-        dilation: _size_3_t = 1,
-        groups: int = 1,
-        bias: bool = True,
-        padding_mode: Literal["zeros", "reflect", "replicate", "circular"] = "zeros",
-        device=None,
-        dtype=None,
-    ) -> None:
-        factory_kwargs = {"device": device, "dtype": dtype}
-        kernel_size_ = _triple(kernel_size)
-        stride_ = _triple(stride)
-        padding_ = padding if isinstance(padding, str) else _triple(padding)
-        dilation_ = _triple(dilation)
-        super().__init__(
-            in_channels,
-            out_channels,
-            kernel_size_,
-            stride_,
-            padding_,
-            dilation_,
-            False,
-            _triple(0),
-            groups,
-            bias,
-            padding_mode,
-            **factory_kwargs,
-        )
-
-    def _conv_forward(self, input: Tensor, weight: Tensor, bias: Tensor | None):
-        if self.padding_mode != "zeros":
-            return F.conv3d(
-                F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode),
-                weight,
-                bias,
-                self.stride,
-                _triple(0),
-                self.dilation,
-                self.groups,
-            )
-        return F.conv3d(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
-
-    def forward(self, input: Tensor) -> Tensor:
-        return self._conv_forward(input, self.weight, self.bias)
+        shown += [f"{name}={value}" for name, value, usual in quiet if value != usual]
+        return ", ".join(shown)
 
 
 class _ConvTransposeNd(_ConvNd):
-    def __init__(
-        self,
-        in_channels,
-        out_channels,
-        kernel_size,
-        stride,
-        padding,
-        dilation,
-        transposed,
-        output_padding,
-        groups,
-        bias,
-        padding_mode,
-        device=None,
-        dtype=None,
-    ) -> None:
-        if padding_mode != "zeros":
-            raise ValueError(
-                f'Only "zeros" padding mode is supported for {self.__class__.__name__}'
-            )
-        factory_kwargs = {"device": device, "dtype": dtype}
-        super().__init__(
-            in_channels,
-            out_channels,
-            kernel_size,
-            stride,
-            padding,
-            dilation,
-            transposed,
-            output_padding,
-            groups,
-            bias,
-            padding_mode,
-            **factory_kwargs,
-        )
+    """torch.nn.modules.conv._ConvTransposeNd: the output_size handling of transposed convs."""
 
     def _output_padding(
         self,
         input: Tensor,
         output_size: list[int] | None,
-        stride: list[int],
-        padding: list[int],
-        kernel_size: list[int],
+        stride: Sequence[int],
+        padding: Sequence[int],
+        kernel_size: Sequence[int],
         num_spatial_dims: int,
-        dilation: list[int] | None = None,
-    ) -> list[int]:
+        dilation: Sequence[int] | None = None,
+    ) -> Sequence[int]:
+        """The output_padding that makes the output ``output_size`` (spatial, or full)."""
         if output_size is None:
-            ret = _single(self.output_padding)
-        else:
-            has_batch_dim = input.dim() == num_spatial_dims + 2
-            num_non_spatial_dims = 2 if has_batch_dim else 1
-            if len(output_size) == num_non_spatial_dims + num_spatial_dims:
-                output_size = output_size[num_non_spatial_dims:]
-            if len(output_size) != num_spatial_dims:
-                raise ValueError(
-                    f"ConvTranspose{num_spatial_dims}D: for {input.dim()}D input, output_size "
-                    f"must have {num_spatial_dims} or {num_non_spatial_dims + num_spatial_dims} "
-                    f"elements (got {len(output_size)})"
-                )
-            min_sizes = []
-            max_sizes = []
-            for d in range(num_spatial_dims):
-                dim_size = (
-                    (input.size(d + num_non_spatial_dims) - 1) * stride[d]
-                    - 2 * padding[d]
-                    + (dilation[d] if dilation is not None else 1) * (kernel_size[d] - 1)
-                    + 1
-                )
-                min_sizes.append(dim_size)
-                max_sizes.append(min_sizes[d] + stride[d] - 1)
-            for i in range(len(output_size)):
-                size = output_size[i]
-                min_size = min_sizes[i]
-                max_size = max_sizes[i]
-                if size < min_size or size > max_size:
-                    raise ValueError(
-                        f"requested an output size of {output_size}, but valid sizes range "
-                        f"from {min_sizes} to {max_sizes} (for an input of {input.size()[2:]})"
-                    )
-            res = []
-            for d in range(num_spatial_dims):
-                res.append(output_size[d] - min_sizes[d])
-            ret = res
-        return ret
+            return tuple(self.output_padding)
+        n = num_spatial_dims
+        lead = 2 if input.dim() == n + 2 else 1
+        if len(output_size) == lead + n:
+            output_size = output_size[lead:]
+        if len(output_size) != n:
+            raise ValueError(
+                f"ConvTranspose{n}D: for {input.dim()}D input, output_size must have {n} "
+                f"or {lead + n} elements (got {len(output_size)})"
+            )
+        if dilation is None:
+            dilation = (1,) * n
+        # a transposed conv reaches sizes smallest .. smallest + stride - 1
+        dims = zip(input.shape[lead:], stride, padding, dilation, kernel_size, strict=False)
+        smallest = [(i - 1) * s - 2 * p + d * (k - 1) + 1 for i, s, p, d, k in dims]
+        largest = [lo + s - 1 for lo, s in zip(smallest, stride, strict=True)]
+        if not all(
+            lo <= want <= hi for want, lo, hi in zip(output_size, smallest, largest, strict=True)
+        ):
+            raise ValueError(
+                f"requested an output size of {output_size}, but valid sizes range "
+                f"from {smallest} to {largest} (for an input of {input.size()[2:]})"
+            )
+        return [want - lo for want, lo in zip(output_size, smallest, strict=True)]
 
 
-class ConvTranspose1d(_ConvTransposeNd):
-    """torch.nn.ConvTranspose1d."""
-
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: _size_1_t,
-        stride: _size_1_t = 1,
-        padding: _size_1_t = 0,
-        output_padding: _size_1_t = 0,
-        groups: int = 1,
-        bias: bool = True,
-        dilation: _size_1_t = 1,
-        padding_mode: Literal["zeros", "reflect", "replicate", "circular"] = "zeros",
-        device=None,
-        dtype=None,
-    ) -> None:
-        factory_kwargs = {"device": device, "dtype": dtype}
-        kernel_size = _single(kernel_size)
-        stride = _single(stride)
-        padding = _single(padding)
-        dilation = _single(dilation)
-        output_padding = _single(output_padding)
-        super().__init__(
-            in_channels,
-            out_channels,
-            kernel_size,
-            stride,
-            padding,
-            dilation,
-            True,
-            output_padding,
-            groups,
-            bias,
-            padding_mode,
-            **factory_kwargs,
-        )
-
-    def forward(self, input: Tensor, output_size: list[int] | None = None) -> Tensor:
-        if self.padding_mode != "zeros":
-            raise ValueError("Only `zeros` padding mode is supported for ConvTranspose1d")
-        if not isinstance(self.padding, tuple):
-            raise AssertionError("self.padding must be a tuple")
-        num_spatial_dims = 1
-        output_padding = self._output_padding(
-            input,
-            output_size,
-            self.stride,
-            self.padding,
-            self.kernel_size,
-            num_spatial_dims,
-            self.dilation,
-        )
-        return F.conv_transpose1d(
-            input,
-            self.weight,
-            self.bias,
-            self.stride,
-            self.padding,
-            output_padding,
-            self.groups,
-            self.dilation,
-        )
+def _conv_forward(self, input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
+    conv = getattr(F, f"conv{len(self.kernel_size)}d")
+    if self.padding_mode == "zeros":
+        return conv(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
+    # F.conv pads with zeros only; other modes pad explicitly, then convolve unpadded
+    padded = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
+    return conv(padded, weight, bias, self.stride, 0, self.dilation, self.groups)
 
 
-class ConvTranspose2d(_ConvTransposeNd):
-    """torch.nn.ConvTranspose2d."""
-
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: _size_2_t,
-        stride: _size_2_t = 1,
-        padding: _size_2_t = 0,
-        output_padding: _size_2_t = 0,
-        groups: int = 1,
-        bias: bool = True,
-        dilation: _size_2_t = 1,
-        padding_mode: Literal["zeros", "reflect", "replicate", "circular"] = "zeros",
-        device=None,
-        dtype=None,
-    ) -> None:
-        factory_kwargs = {"device": device, "dtype": dtype}
-        kernel_size = _pair(kernel_size)
-        stride = _pair(stride)
-        padding = _pair(padding)
-        dilation = _pair(dilation)
-        output_padding = _pair(output_padding)
-        super().__init__(
-            in_channels,
-            out_channels,
-            kernel_size,
-            stride,
-            padding,
-            dilation,
-            True,
-            output_padding,
-            groups,
-            bias,
-            padding_mode,
-            **factory_kwargs,
-        )
-
-    def forward(self, input: Tensor, output_size: list[int] | None = None) -> Tensor:
-        if self.padding_mode != "zeros":
-            raise ValueError("Only `zeros` padding mode is supported for ConvTranspose2d")
-        if not isinstance(self.padding, tuple):
-            raise AssertionError("self.padding must be a tuple")
-        num_spatial_dims = 2
-        output_padding = self._output_padding(
-            input,
-            output_size,
-            self.stride,
-            self.padding,
-            self.kernel_size,
-            num_spatial_dims,
-            self.dilation,
-        )
-        return F.conv_transpose2d(
-            input,
-            self.weight,
-            self.bias,
-            self.stride,
-            self.padding,
-            output_padding,
-            self.groups,
-            self.dilation,
-        )
+def _conv_call(self, input: Tensor) -> Tensor:
+    return self._conv_forward(input, self.weight, self.bias)
 
 
-class ConvTranspose3d(_ConvTransposeNd):
-    """torch.nn.ConvTranspose3d."""
-
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: _size_3_t,
-        stride: _size_3_t = 1,
-        padding: _size_3_t = 0,
-        output_padding: _size_3_t = 0,
-        groups: int = 1,
-        bias: bool = True,
-        dilation: _size_3_t = 1,
-        padding_mode: Literal["zeros", "reflect", "replicate", "circular"] = "zeros",
-        device=None,
-        dtype=None,
-    ) -> None:
-        factory_kwargs = {"device": device, "dtype": dtype}
-        kernel_size = _triple(kernel_size)
-        stride = _triple(stride)
-        padding = _triple(padding)
-        dilation = _triple(dilation)
-        output_padding = _triple(output_padding)
-        super().__init__(
-            in_channels,
-            out_channels,
-            kernel_size,
-            stride,
-            padding,
-            dilation,
-            True,
-            output_padding,
-            groups,
-            bias,
-            padding_mode,
-            **factory_kwargs,
-        )
-
-    def forward(self, input: Tensor, output_size: list[int] | None = None) -> Tensor:
-        if self.padding_mode != "zeros":
-            raise ValueError("Only `zeros` padding mode is supported for ConvTranspose3d")
-        if not isinstance(self.padding, tuple):
-            raise AssertionError("self.padding must be a tuple")
-        num_spatial_dims = 3
-        output_padding = self._output_padding(
-            input,
-            output_size,
-            self.stride,
-            self.padding,
-            self.kernel_size,
-            num_spatial_dims,
-            self.dilation,
-        )
-        return F.conv_transpose3d(
-            input,
-            self.weight,
-            self.bias,
-            self.stride,
-            self.padding,
-            output_padding,
-            self.groups,
-            self.dilation,
-        )
+def _transposed_call(self, input: Tensor, output_size: list[int] | None = None) -> Tensor:
+    n = len(self.kernel_size)
+    if self.padding_mode != "zeros":
+        raise ValueError(f"Only `zeros` padding mode is supported for ConvTranspose{n}d")
+    extra = self._output_padding(
+        input, output_size, self.stride, self.padding, self.kernel_size, n, self.dilation
+    )
+    conv = getattr(F, f"conv_transpose{n}d")
+    return conv(
+        input, self.weight, self.bias, self.stride, self.padding, extra, self.groups, self.dilation
+    )
 
 
 class _LazyConvXdMixin(LazyModuleMixin):
-    groups: int
-    transposed: bool
-    in_channels: int
-    out_channels: int
-    kernel_size: tuple[int, ...]
-    weight: UninitializedParameter
-    bias: UninitializedParameter
+    """torch.nn.modules.conv._LazyConvXdMixin: in_channels is read off the first input."""
 
     def reset_parameters(self) -> None:
+        # construction runs this before any shape is known; there is nothing to draw yet
         if not self.has_uninitialized_params() and self.in_channels != 0:
             super().reset_parameters()
 
-    def initialize_parameters(self, input: Tensor, *args, **kwargs) -> None:
-        if self.has_uninitialized_params():
-            self.in_channels = self._get_in_channels(input)
-            if self.in_channels % self.groups != 0:
-                raise ValueError("in_channels must be divisible by groups")
-            if not isinstance(self.weight, UninitializedParameter):
-                raise AssertionError("self.weight must be an UninitializedParameter")
-            if self.transposed:
-                self.weight.materialize(
-                    (self.in_channels, self.out_channels // self.groups, *self.kernel_size)
-                )
-            else:
-                self.weight.materialize(
-                    (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
-                )
-            if self.bias is not None:
-                if not isinstance(self.bias, UninitializedParameter):
-                    raise AssertionError("self.bias must be an UninitializedParameter")
-                self.bias.materialize((self.out_channels,))
-            self.reset_parameters()
+    def initialize_parameters(self, input: Tensor, *args: Any, **kwargs: Any) -> None:
+        if not self.has_uninitialized_params():
+            return
+        self.in_channels = self._channels_of(input)
+        if self.in_channels % self.groups:
+            raise ValueError("in_channels must be divisible by groups")
+        self.weight.materialize(self._weight_shape())
+        if self.bias is not None:
+            self.bias.materialize((self.out_channels,))
+        self.reset_parameters()
 
-    def _get_in_channels(self, input: Tensor) -> int:
-        num_spatial_dims = self._get_num_spatial_dims()
-        num_dims_no_batch = num_spatial_dims + 1
-        num_dims_batch = num_dims_no_batch + 1
-        if input.dim() not in (num_dims_no_batch, num_dims_batch):
+    def _channels_of(self, input: Tensor) -> int:
+        """The input's channel count, once its rank is checked."""
+        n = len(self.kernel_size)
+        if input.dim() not in (n + 1, n + 2):
             raise RuntimeError(
-                f"Expected {num_dims_no_batch}D (unbatched) or {num_dims_batch}D (batched) "
-                f"input to {self.__class__.__name__}, but got input of size: {input.shape}"
+                f"Expected {n + 1}D (unbatched) or {n + 2}D (batched) input to "
+                f"{type(self).__name__}, but got input of size: {input.shape}"
             )
-        return input.shape[1] if input.dim() == num_dims_batch else input.shape[0]
-
-    def _get_num_spatial_dims(self) -> int:
-        raise NotImplementedError
+        return input.shape[-n - 1]  # the channel axis, batched or not
 
 
-class LazyConv1d(_LazyConvXdMixin, Conv1d):
-    """torch.nn.LazyConv1d."""
+# Constructor arguments after (in_channels, out_channels, kernel_size), in torch's order.
+_TAIL = {
+    False: ["stride", "padding", "dilation", "groups", "bias", "padding_mode"],
+    True: ["stride", "padding", "output_padding", "groups", "bias", "dilation", "padding_mode"],
+}
+_DEFAULTS = {
+    "stride": 1,
+    "padding": 0,
+    "output_padding": 0,
+    "dilation": 1,
+    "groups": 1,
+    "bias": True,
+    "padding_mode": "zeros",
+    "device": None,
+    "dtype": None,
+}
 
-    cls_to_become = Conv1d
 
-    def __init__(
-        self,
-        out_channels: int,
-        kernel_size: _size_1_t,
-        stride: _size_1_t = 1,
-        padding: _size_1_t = 0,
-        dilation: _size_1_t = 1,
-        groups: int = 1,
-        bias: bool = True,
-        padding_mode: Literal["zeros", "reflect", "replicate", "circular"] = "zeros",
-        device=None,
-        dtype=None,
-    ) -> None:
-        factory_kwargs = {"device": device, "dtype": dtype}
-        super().__init__(
-            0,
-            0,
-            kernel_size,
-            stride,
+def _signature(names: list[str]) -> inspect.Signature:
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    params = [inspect.Parameter("self", kind)]
+    params += [
+        inspect.Parameter(name, kind, default=_DEFAULTS.get(name, inspect.Parameter.empty))
+        for name in names
+    ]
+    return inspect.Signature(params)
+
+
+def _declare(n: int, transposed: bool, plain: type | None = None) -> type:
+    """``Conv{n}d`` or ``ConvTranspose{n}d``; given ``plain``, its Lazy variant."""
+    lazy = plain is not None
+    kind = "ConvTranspose" if transposed else "Conv"
+    name = f"Lazy{kind}{n}d" if lazy else f"{kind}{n}d"
+    names = ["in_channels", "out_channels", "kernel_size", *_TAIL[transposed], "device", "dtype"]
+    if lazy:
+        names.remove("in_channels")
+    signature = _signature(names)
+    tup = _ntuple(n)
+
+    def __init__(self, *positional: Any, **named: Any) -> None:
+        try:
+            given = signature.bind(self, *positional, **named)
+        except TypeError as e:
+            raise TypeError(f"{name}.__init__() {e}") from None
+        given.apply_defaults()
+        opts = dict(given.arguments)
+        del opts["self"]
+        if lazy:
+            _start_lazy(self, super(cls, self).__init__, opts)
+            return
+        padding = opts["padding"]
+        if transposed or not isinstance(padding, str):
+            padding = tup(padding)
+        super(cls, self).__init__(
+            opts["in_channels"],
+            opts["out_channels"],
+            tup(opts["kernel_size"]),
+            tup(opts["stride"]),
             padding,
-            dilation,
-            groups,
-            False,
-            padding_mode,
-            **factory_kwargs,
+            tup(opts["dilation"]),
+            transposed,
+            tup(opts.get("output_padding", 0)),
+            opts["groups"],
+            opts["bias"],
+            opts["padding_mode"],
+            opts["device"],
+            opts["dtype"],
         )
-        self.weight = UninitializedParameter(**factory_kwargs)
-        self.out_channels = out_channels
-        if bias:
-            self.bias = UninitializedParameter(**factory_kwargs)
 
-    def _get_num_spatial_dims(self) -> int:
-        return 1
-
-
-class LazyConv2d(_LazyConvXdMixin, Conv2d):
-    """torch.nn.LazyConv2d."""
-
-    cls_to_become = Conv2d
-
-    def __init__(
-        self,
-        out_channels: int,
-        kernel_size: _size_2_t,
-        stride: _size_2_t = 1,
-        padding: _size_2_t = 0,
-        dilation: _size_2_t = 1,
-        groups: int = 1,
-        bias: bool = True,
-        padding_mode: Literal["zeros", "reflect", "replicate", "circular"] = "zeros",
-        device=None,
-        dtype=None,
-    ) -> None:
-        factory_kwargs = {"device": device, "dtype": dtype}
-        super().__init__(
-            0,
-            0,
-            kernel_size,
-            stride,
-            padding,
-            dilation,
-            groups,
-            False,
-            padding_mode,
-            **factory_kwargs,
-        )
-        self.weight = UninitializedParameter(**factory_kwargs)
-        self.out_channels = out_channels
-        if bias:
-            self.bias = UninitializedParameter(**factory_kwargs)
-
-    def _get_num_spatial_dims(self) -> int:
-        return 2
+    __init__.__signature__ = signature  # type: ignore[attr-defined]
+    __init__.__qualname__ = f"{name}.__init__"
+    body: dict[str, Any] = {"__init__": __init__, "__doc__": f"torch.nn.{name}."}
+    body["__module__"] = __name__
+    if lazy:
+        cls = type(name, (_LazyConvXdMixin, plain), {**body, "cls_to_become": plain})
+    elif transposed:
+        cls = type(name, (_ConvTransposeNd,), {**body, "forward": _transposed_call})
+    else:
+        body.update(_conv_forward=_conv_forward, forward=_conv_call)
+        cls = type(name, (_ConvNd,), body)
+    return cls
 
 
-class LazyConv3d(_LazyConvXdMixin, Conv3d):
-    """torch.nn.LazyConv3d."""
-
-    cls_to_become = Conv3d
-
-    def __init__(
-        self,
-        out_channels: int,
-        kernel_size: _size_3_t,
-        stride: _size_3_t = 1,
-        padding: _size_3_t = 0,
-        dilation: _size_3_t = 1,
-        groups: int = 1,
-        bias: bool = True,
-        padding_mode: Literal["zeros", "reflect", "replicate", "circular"] = "zeros",
-        device=None,
-        dtype=None,
-    ) -> None:
-        factory_kwargs = {"device": device, "dtype": dtype}
-        super().__init__(
-            0,
-            0,
-            kernel_size,
-            stride,
-            padding,
-            dilation,
-            groups,
-            False,
-            padding_mode,
-            **factory_kwargs,
-        )
-        self.weight = UninitializedParameter(**factory_kwargs)
-        self.out_channels = out_channels
-        if bias:
-            self.bias = UninitializedParameter(**factory_kwargs)
-
-    def _get_num_spatial_dims(self) -> int:
-        return 3
+def _start_lazy(self, plain_init: Any, options: dict) -> None:
+    """Build as a zero-channel, bias-free layer, then hold shapeless parameters."""
+    where = {"device": options["device"], "dtype": options["dtype"]}
+    plain_init(**{**options, "in_channels": 0, "out_channels": 0, "bias": False})
+    self.weight = UninitializedParameter(**where)
+    self.out_channels = options["out_channels"]
+    if options["bias"]:
+        self.bias = UninitializedParameter(**where)
 
 
-class LazyConvTranspose1d(_LazyConvXdMixin, ConvTranspose1d):
-    """torch.nn.LazyConvTranspose1d."""
-
-    cls_to_become = ConvTranspose1d
-
-    def __init__(
-        self,
-        out_channels: int,
-        kernel_size: _size_1_t,
-        stride: _size_1_t = 1,
-        padding: _size_1_t = 0,
-        output_padding: _size_1_t = 0,
-        groups: int = 1,
-        bias: bool = True,
-        dilation: _size_1_t = 1,
-        padding_mode: Literal["zeros", "reflect", "replicate", "circular"] = "zeros",
-        device=None,
-        dtype=None,
-    ) -> None:
-        factory_kwargs = {"device": device, "dtype": dtype}
-        super().__init__(
-            0,
-            0,
-            kernel_size,
-            stride,
-            padding,
-            output_padding,
-            groups,
-            False,
-            dilation,
-            padding_mode,
-            **factory_kwargs,
-        )
-        self.weight = UninitializedParameter(**factory_kwargs)
-        self.out_channels = out_channels
-        if bias:
-            self.bias = UninitializedParameter(**factory_kwargs)
-
-    def _get_num_spatial_dims(self) -> int:
-        return 1
-
-
-class LazyConvTranspose2d(_LazyConvXdMixin, ConvTranspose2d):
-    """torch.nn.LazyConvTranspose2d."""
-
-    cls_to_become = ConvTranspose2d
-
-    def __init__(
-        self,
-        out_channels: int,
-        kernel_size: _size_2_t,
-        stride: _size_2_t = 1,
-        padding: _size_2_t = 0,
-        output_padding: _size_2_t = 0,
-        groups: int = 1,
-        bias: bool = True,
-        dilation: int = 1,
-        padding_mode: Literal["zeros", "reflect", "replicate", "circular"] = "zeros",
-        device=None,
-        dtype=None,
-    ) -> None:
-        factory_kwargs = {"device": device, "dtype": dtype}
-        super().__init__(
-            0,
-            0,
-            kernel_size,
-            stride,
-            padding,
-            output_padding,
-            groups,
-            False,
-            dilation,
-            padding_mode,
-            **factory_kwargs,
-        )
-        self.weight = UninitializedParameter(**factory_kwargs)
-        self.out_channels = out_channels
-        if bias:
-            self.bias = UninitializedParameter(**factory_kwargs)
-
-    def _get_num_spatial_dims(self) -> int:
-        return 2
-
-
-class LazyConvTranspose3d(_LazyConvXdMixin, ConvTranspose3d):
-    """torch.nn.LazyConvTranspose3d."""
-
-    cls_to_become = ConvTranspose3d
-
-    def __init__(
-        self,
-        out_channels: int,
-        kernel_size: _size_3_t,
-        stride: _size_3_t = 1,
-        padding: _size_3_t = 0,
-        output_padding: _size_3_t = 0,
-        groups: int = 1,
-        bias: bool = True,
-        dilation: _size_3_t = 1,
-        padding_mode: Literal["zeros", "reflect", "replicate", "circular"] = "zeros",
-        device=None,
-        dtype=None,
-    ) -> None:
-        factory_kwargs = {"device": device, "dtype": dtype}
-        super().__init__(
-            0,
-            0,
-            kernel_size,
-            stride,
-            padding,
-            output_padding,
-            groups,
-            False,
-            dilation,
-            padding_mode,
-            **factory_kwargs,
-        )
-        self.weight = UninitializedParameter(**factory_kwargs)
-        self.out_channels = out_channels
-        if bias:
-            self.bias = UninitializedParameter(**factory_kwargs)
-
-    def _get_num_spatial_dims(self) -> int:
-        return 3
+Conv1d, Conv2d, Conv3d = (_declare(n, False) for n in (1, 2, 3))
+ConvTranspose1d, ConvTranspose2d, ConvTranspose3d = (_declare(n, True) for n in (1, 2, 3))
+LazyConv1d, LazyConv2d, LazyConv3d = (
+    _declare(n, False, plain) for n, plain in enumerate((Conv1d, Conv2d, Conv3d), 1)
+)
+LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d = (
+    _declare(n, True, plain)
+    for n, plain in enumerate((ConvTranspose1d, ConvTranspose2d, ConvTranspose3d), 1)
+)

@@ -1,78 +1,21 @@
-"""torch.nn.modules.fold, ported to torchlike (layers call torchlike.nn.functional)."""
+"""Sliding-window layers (torch.nn.modules.fold): Fold and Unfold as table entries."""
 
 from __future__ import annotations
 
-from ..._core.tensor import Tensor
-from .. import functional as F
-from .module import Module
-from .utils import _size_any_t
+from ._oplayer import op_layer
+from ._spec import Arg
 
 __all__ = ["Fold", "Unfold"]
 
+# Unfold's options are Fold's without output_size; both keep them as given.
+_WINDOW = ["kernel_size", Arg("dilation", 1), Arg("padding", 0), Arg("stride", 1)]
+_WINDOW_FIELDS = ["kernel_size", "dilation", "padding", "stride"]
 
-class Fold(Module):
-    """torch.nn.Fold."""
-
-    __constants__ = ["output_size", "kernel_size", "dilation", "padding", "stride"]
-    output_size: _size_any_t
-    kernel_size: _size_any_t
-    dilation: _size_any_t
-    padding: _size_any_t
-    stride: _size_any_t
-
-    def __init__(
-        self,
-        output_size: _size_any_t,
-        kernel_size: _size_any_t,
-        dilation: _size_any_t = 1,
-        padding: _size_any_t = 0,
-        stride: _size_any_t = 1,
-    ) -> None:
-        super().__init__()
-        self.output_size = output_size
-        self.kernel_size = kernel_size
-        self.dilation = dilation
-        self.padding = padding
-        self.stride = stride
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.fold(
-            input, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride
-        )
-
-    def extra_repr(self) -> str:
-        return (
-            "output_size={output_size}, kernel_size={kernel_size}, dilation={dilation}, "
-            "padding={padding}, stride={stride}"
-        ).format(**self.__dict__)
-
-
-class Unfold(Module):
-    """torch.nn.Unfold."""
-
-    __constants__ = ["kernel_size", "dilation", "padding", "stride"]
-    kernel_size: _size_any_t
-    dilation: _size_any_t
-    padding: _size_any_t
-    stride: _size_any_t
-
-    def __init__(
-        self,
-        kernel_size: _size_any_t,
-        dilation: _size_any_t = 1,
-        padding: _size_any_t = 0,
-        stride: _size_any_t = 1,
-    ) -> None:
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.dilation = dilation
-        self.padding = padding
-        self.stride = stride
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
-
-    def extra_repr(self) -> str:
-        return (
-            "kernel_size={kernel_size}, dilation={dilation}, padding={padding}, stride={stride}"
-        ).format(**self.__dict__)
+Fold = op_layer(
+    "Fold",
+    "fold",
+    ["output_size", *_WINDOW],
+    repr=["output_size", *_WINDOW_FIELDS],
+    module=__name__,
+)
+Unfold = op_layer("Unfold", "unfold", _WINDOW, repr=_WINDOW_FIELDS, module=__name__)

@@ -1,13 +1,20 @@
-"""torch.nn.modules.padding, ported to torchlike (layers call torchlike.nn.functional)."""
+"""Padding layers (torch.nn.modules.padding), declared per mode and dimension.
+
+Every layer stores ``padding`` as the 2n-tuple F.pad takes (a (before, after) pair per
+padded dimension, last dimension first) and calls F.pad with its mode.  Constant* also
+keep ``value``; Zero* are Constant* with the value fixed at 0.0; Circular* check the input
+rank first, because F.pad's circular mode would accept a wrong rank silently.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..._core.tensor import Tensor
 from .. import functional as F
+from ._spec import Arg, fmt_fields, layer
 from .module import Module
-from .utils import _ntuple, _pair, _quadruple, _size_2_t, _size_4_t, _size_6_t
+from .utils import _ntuple
 
 __all__ = [
     "CircularPad1d",
@@ -27,224 +34,79 @@ __all__ = [
     "ZeroPad3d",
 ]
 
+_BARE = ["=padding"]  # torch shows the padding tuple alone, without a name
 
-class _CircularPadNd(Module):
-    __constants__ = ["padding"]
-    padding: Sequence[int]
 
-    def _check_input_dim(self, input):
-        raise NotImplementedError
-
+def _padder(mode: str) -> Callable[[Module, Tensor], Tensor]:
     def forward(self, input: Tensor) -> Tensor:
-        self._check_input_dim(input)
-        return F.pad(input, self.padding, "circular")
-
-    def extra_repr(self) -> str:
-        return f"{self.padding}"
-
-
-class CircularPad1d(_CircularPadNd):
-    """torch.nn.CircularPad1d."""
-
-    padding: tuple[int, int]
-
-    def __init__(self, padding: _size_2_t) -> None:
-        super().__init__()
-        self.padding = _pair(padding)
-
-    def _check_input_dim(self, input) -> None:
-        if input.dim() != 2 and input.dim() != 3:
-            raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
-
-
-class CircularPad2d(_CircularPadNd):
-    """torch.nn.CircularPad2d."""
-
-    padding: tuple[int, int, int, int]
-
-    def __init__(self, padding: _size_4_t) -> None:
-        super().__init__()
-        self.padding = _quadruple(padding)
-
-    def _check_input_dim(self, input) -> None:
-        if input.dim() != 3 and input.dim() != 4:
-            raise ValueError(f"expected 3D or 4D input (got {input.dim()}D input)")
-
-
-class CircularPad3d(_CircularPadNd):
-    """torch.nn.CircularPad3d."""
-
-    padding: tuple[int, int, int, int, int, int]
-
-    def __init__(self, padding: _size_6_t) -> None:
-        super().__init__()
-        self.padding = _ntuple(6)(padding)
-
-    def _check_input_dim(self, input) -> None:
-        if input.dim() != 4 and input.dim() != 5:
-            raise ValueError(f"expected 4D or 5D input (got {input.dim()}D input)")
-
-
-class _ConstantPadNd(Module):
-    __constants__ = ["padding", "value"]
-    value: float
-    padding: Sequence[int]
-
-    def __init__(self, value: float) -> None:
-        super().__init__()
-        self.value = value
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.pad(input, self.padding, "constant", self.value)
-
-    def extra_repr(self) -> str:
-        return f"padding={self.padding}, value={self.value}"
-
-
-class ConstantPad1d(_ConstantPadNd):
-    """torch.nn.ConstantPad1d."""
-
-    padding: tuple[int, int]
-
-    def __init__(self, padding: _size_2_t, value: float) -> None:
-        super().__init__(value)
-        self.padding = _pair(padding)
-
-
-class ConstantPad2d(_ConstantPadNd):
-    """torch.nn.ConstantPad2d."""
-
-    __constants__ = ["padding", "value"]
-    padding: tuple[int, int, int, int]
-
-    def __init__(self, padding: _size_4_t, value: float) -> None:
-        super().__init__(value)
-        self.padding = _quadruple(padding)
-
-
-class ConstantPad3d(_ConstantPadNd):
-    """torch.nn.ConstantPad3d."""
-
-    padding: tuple[int, int, int, int, int, int]
-
-    def __init__(self, padding: _size_6_t, value: float) -> None:
-        super().__init__(value)
-        self.padding = _ntuple(6)(padding)
-
-
-class _ReflectionPadNd(Module):
-    __constants__ = ["padding"]
-    padding: Sequence[int]
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.pad(input, self.padding, "reflect")
-
-    def extra_repr(self) -> str:
-        return f"{self.padding}"
-
-
-class ReflectionPad1d(_ReflectionPadNd):
-    """torch.nn.ReflectionPad1d."""
-
-    padding: tuple[int, int]
-
-    def __init__(self, padding: _size_2_t) -> None:
-        super().__init__()
-        self.padding = _pair(padding)
-
-
-class ReflectionPad2d(_ReflectionPadNd):
-    """torch.nn.ReflectionPad2d."""
-
-    padding: tuple[int, int, int, int]
-
-    def __init__(self, padding: _size_4_t) -> None:
-        super().__init__()
-        self.padding = _quadruple(padding)
-
-
-class ReflectionPad3d(_ReflectionPadNd):
-    """torch.nn.ReflectionPad3d."""
-
-    padding: tuple[int, int, int, int, int, int]
-
-    def __init__(self, padding: _size_6_t) -> None:
-        super().__init__()
-        self.padding = _ntuple(6)(padding)
-
-
-class _ReplicationPadNd(Module):
-    __constants__ = ["padding"]
-    padding: Sequence[int]
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.pad(input, self.padding, "replicate")
-
-    def extra_repr(self) -> str:
-        return f"{self.padding}"
-
-
-class ReplicationPad1d(_ReplicationPadNd):
-    """torch.nn.ReplicationPad1d."""
-
-    padding: tuple[int, int]
-
-    def __init__(self, padding: _size_2_t) -> None:
-        super().__init__()
-        self.padding = _pair(padding)
-
-
-class ReplicationPad2d(_ReplicationPadNd):
-    """torch.nn.ReplicationPad2d."""
-
-    padding: tuple[int, int, int, int]
-
-    def __init__(self, padding: _size_4_t) -> None:
-        super().__init__()
-        self.padding = _quadruple(padding)
-
-
-class ReplicationPad3d(_ReplicationPadNd):
-    """torch.nn.ReplicationPad3d."""
-
-    padding: tuple[int, int, int, int, int, int]
-
-    def __init__(self, padding: _size_6_t) -> None:
-        super().__init__()
-        self.padding = _ntuple(6)(padding)
-
-
-class ZeroPad1d(ConstantPad1d):
-    """torch.nn.ZeroPad1d."""
-
-    padding: tuple[int, int]
-
-    def __init__(self, padding: _size_2_t) -> None:
-        super().__init__(padding, 0.0)
-
-    def extra_repr(self) -> str:
-        return f"{self.padding}"
-
-
-class ZeroPad2d(ConstantPad2d):
-    """torch.nn.ZeroPad2d."""
-
-    padding: tuple[int, int, int, int]
-
-    def __init__(self, padding: _size_4_t) -> None:
-        super().__init__(padding, 0.0)
-
-    def extra_repr(self) -> str:
-        return f"{self.padding}"
-
-
-class ZeroPad3d(ConstantPad3d):
-    """torch.nn.ZeroPad3d."""
-
-    padding: tuple[int, int, int, int, int, int]
-
-    def __init__(self, padding: _size_6_t) -> None:
-        super().__init__(padding, 0.0)
-
-    def extra_repr(self) -> str:
-        return f"{self.padding}"
+        if mode == "constant":
+            return F.pad(input, self.padding, mode, self.value)
+        if mode == "circular":
+            self._check_input_dim(input)
+        return F.pad(input, self.padding, mode)
+
+    return forward
+
+
+def _check_rank(self, input: Tensor) -> None:
+    n = self._ndim
+    if input.dim() not in (n + 1, n + 2):
+        raise ValueError(f"expected {n + 1}D or {n + 2}D input (got {input.dim()}D input)")
+
+
+def _base(name: str, mode: str, args: Sequence[str] = (), **extra: object) -> type:
+    return layer(
+        name,
+        args,
+        _padder(mode),
+        repr=["padding", *args] if args else _BARE,
+        doc=f"torch.nn.modules.padding.{name}.",
+        module=__name__,
+        __constants__=["padding", *args],
+        **extra,
+    )
+
+
+_ConstantPadNd = _base("_ConstantPadNd", "constant", ["value"])
+_ReflectionPadNd = _base("_ReflectionPadNd", "reflect")
+_ReplicationPadNd = _base("_ReplicationPadNd", "replicate")
+_CircularPadNd = _base("_CircularPadNd", "circular", _check_input_dim=_check_rank)
+
+
+def _by_dimension(kind: str, base: type, args: Sequence[str] = ()) -> tuple[type, ...]:
+    return tuple(
+        layer(
+            f"{kind}Pad{n}d",
+            [Arg("padding", store=_ntuple(2 * n)), *args],
+            base=base,
+            base_args=args,
+            module=__name__,
+            _ndim=n,
+        )
+        for n in (1, 2, 3)
+    )
+
+
+def _zero(constant: type) -> type:
+    def __init__(self, padding) -> None:
+        constant.__init__(self, padding, 0.0)
+
+    name = constant.__name__.replace("Constant", "Zero")
+    __init__.__qualname__ = f"{name}.__init__"
+    namespace = {
+        "__init__": __init__,
+        "__doc__": f"torch.nn.{name}.",
+        "__module__": __name__,
+        # the value goes without saying, so the repr is the bare tuple
+        "extra_repr": lambda self: fmt_fields(self, _BARE),
+    }
+    return type(name, (constant,), namespace)
+
+
+ConstantPad1d, ConstantPad2d, ConstantPad3d = _by_dimension("Constant", _ConstantPadNd, ["value"])
+ReflectionPad1d, ReflectionPad2d, ReflectionPad3d = _by_dimension("Reflection", _ReflectionPadNd)
+ReplicationPad1d, ReplicationPad2d, ReplicationPad3d = _by_dimension(
+    "Replication", _ReplicationPadNd
+)
+CircularPad1d, CircularPad2d, CircularPad3d = _by_dimension("Circular", _CircularPadNd)
+ZeroPad1d, ZeroPad2d, ZeroPad3d = map(_zero, (ConstantPad1d, ConstantPad2d, ConstantPad3d))

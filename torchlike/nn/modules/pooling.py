@@ -1,24 +1,23 @@
-"""torch.nn.modules.pooling, ported to torchlike (layers call torchlike.nn.functional)."""
+"""Pooling layers (torch.nn.modules.pooling), declared per family and dimension.
+
+A family is a base holding what its dimensions share (the repr, and the constructor where
+torch's base has one) plus one ``layer`` entry per dimension naming the functional it
+calls.  Which options are normalised to n-tuples at construction follows torch family by
+family (MaxUnpool, AvgPool1d and FractionalMaxPool do; the others keep what was given),
+since the stored values show in reprs and state.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 from ..._core.tensor import Tensor
 from .. import functional as F
+from ._oplayer import op_forward
+from ._spec import Arg, layer
 from .module import Module
-from .utils import (
-    _pair,
-    _ratio_2_t,
-    _ratio_3_t,
-    _single,
-    _size_1_t,
-    _size_2_opt_t,
-    _size_2_t,
-    _size_3_opt_t,
-    _size_3_t,
-    _size_any_opt_t,
-    _size_any_t,
-    _triple,
-)
+from .utils import _ntuple
 
 __all__ = [
     "MaxPool1d",
@@ -43,542 +42,239 @@ __all__ = [
     "AdaptiveAvgPool3d",
 ]
 
-
-class _MaxPoolNd(Module):
-    __constants__ = ["kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode"]
-    return_indices: bool
-    ceil_mode: bool
-
-    def __init__(
-        self,
-        kernel_size: _size_any_t,
-        stride: _size_any_t | None = None,
-        padding: _size_any_t = 0,
-        dilation: _size_any_t = 1,
-        return_indices: bool = False,
-        ceil_mode: bool = False,
-    ) -> None:
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding = padding
-        self.dilation = dilation
-        self.return_indices = return_indices
-        self.ceil_mode = ceil_mode
-
-    def extra_repr(self) -> str:
-        return (
-            "kernel_size={kernel_size}, stride={stride}, padding={padding}, "
-            "dilation={dilation}, ceil_mode={ceil_mode}"
-        ).format(**self.__dict__)
+_DIMS = (1, 2, 3)
 
 
-class MaxPool1d(_MaxPoolNd):
-    """torch.nn.MaxPool1d."""
-
-    kernel_size: _size_1_t
-    stride: _size_1_t
-    padding: _size_1_t
-    dilation: _size_1_t
-
-    def forward(self, input: Tensor):
-        return F.max_pool1d(
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.dilation,
-            ceil_mode=self.ceil_mode,
-            return_indices=self.return_indices,
-        )
+def _names(args: Sequence[Arg | str]) -> list[str]:
+    return [a if isinstance(a, str) else a.name for a in args]
 
 
-class MaxPool2d(_MaxPoolNd):
-    """torch.nn.MaxPool2d."""
-
-    kernel_size: _size_2_t
-    stride: _size_2_t
-    padding: _size_2_t
-    dilation: _size_2_t
-
-    def forward(self, input: Tensor):
-        return F.max_pool2d(
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.dilation,
-            ceil_mode=self.ceil_mode,
-            return_indices=self.return_indices,
-        )
+def _stride_defaults_to_kernel(self: Module) -> None:
+    # resolved at construction, so the repr shows the effective stride
+    if self.stride is None:
+        self.stride = self.kernel_size
 
 
-class MaxPool3d(_MaxPoolNd):
-    """torch.nn.MaxPool3d."""
-
-    kernel_size: _size_3_t
-    stride: _size_3_t
-    padding: _size_3_t
-    dilation: _size_3_t
-
-    def forward(self, input: Tensor):
-        return F.max_pool3d(
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.dilation,
-            ceil_mode=self.ceil_mode,
-            return_indices=self.return_indices,
-        )
+def _maybe(tup: Callable[[Any], tuple]) -> Callable[[Any], Any]:
+    return lambda v: None if v is None else tup(v)
 
 
-class _MaxUnpoolNd(Module):
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+def _base(name: str, args: Sequence[Arg | str] = (), *, repr: Sequence[str], **extra: Any) -> type:
+    """A family base; with ``args`` it has torch's base constructor, else Module's."""
+    return layer(
+        name,
+        args,
+        repr=repr,
+        doc=f"torch.nn.modules.pooling.{name}.",
+        module=__name__,
+        **extra,
+    )
 
 
-class MaxUnpool1d(_MaxUnpoolNd):
-    """torch.nn.MaxUnpool1d."""
-
-    kernel_size: _size_1_t
-    stride: _size_1_t
-    padding: _size_1_t
-
-    def __init__(
-        self, kernel_size: _size_1_t, stride: _size_1_t | None = None, padding: _size_1_t = 0
-    ) -> None:
-        super().__init__()
-        self.kernel_size = _single(kernel_size)
-        self.stride = _single(stride if stride is not None else kernel_size)
-        self.padding = _single(padding)
-
-    def forward(
-        self, input: Tensor, indices: Tensor, output_size: list[int] | None = None
-    ) -> Tensor:
-        return F.max_unpool1d(
-            input, indices, self.kernel_size, self.stride, self.padding, output_size
-        )
-
-
-class MaxUnpool2d(_MaxUnpoolNd):
-    """torch.nn.MaxUnpool2d."""
-
-    kernel_size: _size_2_t
-    stride: _size_2_t
-    padding: _size_2_t
-
-    def __init__(
-        self, kernel_size: _size_2_t, stride: _size_2_t | None = None, padding: _size_2_t = 0
-    ) -> None:
-        super().__init__()
-        self.kernel_size = _pair(kernel_size)
-        self.stride = _pair(stride if stride is not None else kernel_size)
-        self.padding = _pair(padding)
-
-    def forward(
-        self, input: Tensor, indices: Tensor, output_size: list[int] | None = None
-    ) -> Tensor:
-        return F.max_unpool2d(
-            input, indices, self.kernel_size, self.stride, self.padding, output_size
-        )
-
-
-class MaxUnpool3d(_MaxUnpoolNd):
-    """torch.nn.MaxUnpool3d."""
-
-    kernel_size: _size_3_t
-    stride: _size_3_t
-    padding: _size_3_t
-
-    def __init__(
-        self, kernel_size: _size_3_t, stride: _size_3_t | None = None, padding: _size_3_t = 0
-    ) -> None:
-        super().__init__()
-        self.kernel_size = _triple(kernel_size)
-        self.stride = _triple(stride if stride is not None else kernel_size)
-        self.padding = _triple(padding)
-
-    def forward(
-        self, input: Tensor, indices: Tensor, output_size: list[int] | None = None
-    ) -> Tensor:
-        return F.max_unpool3d(
-            input, indices, self.kernel_size, self.stride, self.padding, output_size
-        )
-
-
-class _AvgPoolNd(Module):
-    __constants__ = ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"]
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
-
-
-class AvgPool1d(_AvgPoolNd):
-    """torch.nn.AvgPool1d."""
-
-    kernel_size: _size_1_t
-    stride: _size_1_t
-    padding: _size_1_t
-    ceil_mode: bool
-    count_include_pad: bool
-
-    def __init__(
-        self,
-        kernel_size: _size_1_t,
-        stride: _size_1_t = None,
-        padding: _size_1_t = 0,
-        ceil_mode: bool = False,
-        count_include_pad: bool = True,
-    ) -> None:
-        super().__init__()
-        self.kernel_size = _single(kernel_size)
-        self.stride = _single(stride if stride is not None else kernel_size)
-        self.padding = _single(padding)
-        self.ceil_mode = ceil_mode
-        self.count_include_pad = count_include_pad
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.avg_pool1d(
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.ceil_mode,
-            self.count_include_pad,
-        )
-
-
-class AvgPool2d(_AvgPoolNd):
-    """torch.nn.AvgPool2d."""
-
-    __constants__ = [
-        "kernel_size",
-        "stride",
-        "padding",
-        "ceil_mode",
-        "count_include_pad",
-        "divisor_override",
-    ]
-    kernel_size: _size_2_t
-    stride: _size_2_t
-    padding: _size_2_t
-    ceil_mode: bool
-    count_include_pad: bool
-
-    def __init__(
-        self,
-        kernel_size: _size_2_t,
-        stride: _size_2_t | None = None,
-        padding: _size_2_t = 0,
-        ceil_mode: bool = False,
-        count_include_pad: bool = True,
-        divisor_override: int | None = None,
-    ) -> None:
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding = padding
-        self.ceil_mode = ceil_mode
-        self.count_include_pad = count_include_pad
-        self.divisor_override = divisor_override
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.avg_pool2d(
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.ceil_mode,
-            self.count_include_pad,
-            self.divisor_override,
-        )
-
-
-class AvgPool3d(_AvgPoolNd):
-    """torch.nn.AvgPool3d."""
-
-    __constants__ = [
-        "kernel_size",
-        "stride",
-        "padding",
-        "ceil_mode",
-        "count_include_pad",
-        "divisor_override",
-    ]
-    kernel_size: _size_3_t
-    stride: _size_3_t
-    padding: _size_3_t
-    ceil_mode: bool
-    count_include_pad: bool
-
-    def __init__(
-        self,
-        kernel_size: _size_3_t,
-        stride: _size_3_t | None = None,
-        padding: _size_3_t = 0,
-        ceil_mode: bool = False,
-        count_include_pad: bool = True,
-        divisor_override: int | None = None,
-    ) -> None:
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding = padding
-        self.ceil_mode = ceil_mode
-        self.count_include_pad = count_include_pad
-        self.divisor_override = divisor_override
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.avg_pool3d(
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.ceil_mode,
-            self.count_include_pad,
-            self.divisor_override,
-        )
-
-    def __setstate__(self, d):
-        super().__setstate__(d)
-        self.__dict__.setdefault("padding", 0)
-        self.__dict__.setdefault("ceil_mode", False)
-        self.__dict__.setdefault("count_include_pad", True)
-
-
-class FractionalMaxPool2d(Module):
-    """torch.nn.FractionalMaxPool2d."""
-
-    __constants__ = ["kernel_size", "return_indices", "output_size", "output_ratio"]
-    kernel_size: _size_2_t
-    return_indices: bool
-    output_size: _size_2_t
-    output_ratio: _ratio_2_t
-
-    def __init__(
-        self,
-        kernel_size: _size_2_t,
-        output_size: _size_2_t | None = None,
-        output_ratio: _ratio_2_t | None = None,
-        return_indices: bool = False,
-        _random_samples=None,
-    ) -> None:
-        super().__init__()
-        self.kernel_size = _pair(kernel_size)
-        self.return_indices = return_indices
-        self.register_buffer("_random_samples", _random_samples)
-        self.output_size = _pair(output_size) if output_size is not None else None
-        self.output_ratio = _pair(output_ratio) if output_ratio is not None else None
-        if output_size is None and output_ratio is None:
-            raise ValueError(
-                "FractionalMaxPool2d requires specifying either an output size, or a pooling ratio"
+def _by_dimension(
+    stem: str,
+    base: type,
+    args: Callable[[int], Sequence[Arg | str]],
+    forward: Callable[[int], Callable[..., Any]],
+    *,
+    inherit: bool,
+    dims: Sequence[int] = _DIMS,
+    **extra: Any,
+) -> tuple[type, ...]:
+    """One class per dimension; ``inherit`` hands every argument to the base constructor."""
+    classes = []
+    for n in dims:
+        declared = args(n)
+        classes.append(
+            layer(
+                f"{stem}{n}d",
+                declared,
+                forward(n),
+                base=base,
+                base_args=_names(declared) if inherit else (),
+                module=__name__,
+                **extra,
             )
-        if output_size is not None and output_ratio is not None:
-            raise ValueError("only one of output_size and output_ratio may be specified")
-        if self.output_ratio is not None:
-            if not (0 < self.output_ratio[0] < 1 and 0 < self.output_ratio[1] < 1):
-                raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
-
-    def forward(self, input: Tensor):
-        return F.fractional_max_pool2d(
-            input,
-            self.kernel_size,
-            self.output_size,
-            self.output_ratio,
-            self.return_indices,
-            _random_samples=self._random_samples,
         )
+    return tuple(classes)
 
 
-class FractionalMaxPool3d(Module):
-    """torch.nn.FractionalMaxPool3d."""
+# -- max pooling: the options are stored as given ----------------------------------------
+_MAX = [
+    "kernel_size",
+    Arg("stride", None),
+    Arg("padding", 0),
+    Arg("dilation", 1),
+    Arg("return_indices", False),
+    Arg("ceil_mode", False),
+]
+_MaxPoolNd = _base(
+    "_MaxPoolNd",
+    _MAX,
+    repr=["kernel_size", "stride", "padding", "dilation", "ceil_mode"],
+    check=_stride_defaults_to_kernel,
+    __constants__=_names(_MAX),
+)
+MaxPool1d, MaxPool2d, MaxPool3d = _by_dimension(
+    "MaxPool",
+    _MaxPoolNd,
+    lambda n: _MAX,
+    lambda n: op_forward(f"max_pool{n}d", options=_names(_MAX)),
+    inherit=True,
+)
 
-    __constants__ = ["kernel_size", "return_indices", "output_size", "output_ratio"]
-    kernel_size: _size_3_t
-    return_indices: bool
-    output_size: _size_3_t
-    output_ratio: _ratio_3_t
 
-    def __init__(
-        self,
-        kernel_size: _size_3_t,
-        output_size: _size_3_t | None = None,
-        output_ratio: _ratio_3_t | None = None,
-        return_indices: bool = False,
-        _random_samples=None,
-    ) -> None:
-        super().__init__()
-        if (
-            isinstance(kernel_size, int)
-            and kernel_size <= 0
-            or (isinstance(kernel_size, (tuple, list)) and (not all(k > 0 for k in kernel_size)))
-        ):
-            raise ValueError(f"kernel_size must be greater than 0, but got {kernel_size}")
-        self.kernel_size = _triple(kernel_size)
-        self.return_indices = return_indices
-        self.register_buffer("_random_samples", _random_samples)
-        self.output_size = _triple(output_size) if output_size is not None else None
-        self.output_ratio = _triple(output_ratio) if output_ratio is not None else None
-        if output_size is None and output_ratio is None:
-            raise ValueError(
-                "FractionalMaxPool3d requires specifying either an output size, or a pooling ratio"
-            )
-        if output_size is not None and output_ratio is not None:
-            raise ValueError("only one of output_size and output_ratio may be specified")
-        if self.output_ratio is not None:
-            if not (
-                0 < self.output_ratio[0] < 1
-                and 0 < self.output_ratio[1] < 1
-                and (0 < self.output_ratio[2] < 1)
-            ):
-                raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
+# -- max unpooling: n-tuples -------------------------------------------------------------
+def _unpool_args(n: int) -> list[Arg]:
+    tup = _ntuple(n)
+    return [Arg("kernel_size", store=tup), Arg("stride", None, _maybe(tup)), Arg("padding", 0, tup)]
 
-    def forward(self, input: Tensor):
-        return F.fractional_max_pool3d(
-            input,
-            self.kernel_size,
-            self.output_size,
-            self.output_ratio,
-            self.return_indices,
-            _random_samples=self._random_samples,
+
+def _unpooler(n: int) -> Callable[..., Tensor]:
+    def forward(self, input: Tensor, indices: Tensor, output_size: list[int] | None = None):
+        unpool = getattr(F, f"max_unpool{n}d")
+        return unpool(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    return forward
+
+
+_MaxUnpoolNd = _base("_MaxUnpoolNd", repr=["kernel_size", "stride", "padding"])
+MaxUnpool1d, MaxUnpool2d, MaxUnpool3d = _by_dimension(
+    "MaxUnpool",
+    _MaxUnpoolNd,
+    _unpool_args,
+    _unpooler,
+    inherit=False,
+    check=_stride_defaults_to_kernel,
+)
+
+
+# -- average pooling: 1d takes n-tuples and no divisor_override, 2d/3d keep what is given -
+def _avg_args(n: int) -> list[Arg]:
+    store = _ntuple(1) if n == 1 else None
+    args = [
+        Arg("kernel_size", store=store),
+        Arg("stride", None, store and _maybe(store)),
+        Arg("padding", 0, store),
+        Arg("ceil_mode", False),
+        Arg("count_include_pad", True),
+    ]
+    return args if n == 1 else [*args, Arg("divisor_override", None)]
+
+
+def _avg_restore(self: Module, state: dict) -> None:
+    # pickles older than these options meant their defaults
+    Module.__setstate__(self, state)
+    for key, default in (("padding", 0), ("ceil_mode", False), ("count_include_pad", True)):
+        self.__dict__.setdefault(key, default)
+
+
+_AvgPoolNd = _base(
+    "_AvgPoolNd",
+    repr=["kernel_size", "stride", "padding"],
+    __constants__=_names(_avg_args(2)),
+)
+AvgPool1d, AvgPool2d, AvgPool3d = _by_dimension(
+    "AvgPool",
+    _AvgPoolNd,
+    _avg_args,
+    lambda n: op_forward(f"avg_pool{n}d", options=_names(_avg_args(n))),
+    inherit=False,
+    check=_stride_defaults_to_kernel,
+    __setstate__=_avg_restore,
+)
+
+
+# -- fractional max pooling --------------------------------------------------------------
+def _positive_kernel(kernel_size: Any) -> bool:
+    if isinstance(kernel_size, int):
+        return kernel_size > 0
+    if isinstance(kernel_size, (tuple, list)):
+        return all(k > 0 for k in kernel_size)
+    return True
+
+
+def _fractional_setup(self: Module) -> None:
+    # Validation reads the options as given (the messages quote them), then they become
+    # n-tuples.  torch checks the kernel of the 3d layer only.
+    n, kernel, size, ratio = self._ndim, self.kernel_size, self.output_size, self.output_ratio
+    if n == 3 and not _positive_kernel(kernel):
+        raise ValueError(f"kernel_size must be greater than 0, but got {kernel}")
+    tup = _maybe(_ntuple(n))
+    self.kernel_size, self.output_size, self.output_ratio = tup(kernel), tup(size), tup(ratio)
+    self.register_buffer("_random_samples", self.__dict__.pop("_random_samples_arg")[0])
+    if size is None and ratio is None:
+        raise ValueError(
+            f"FractionalMaxPool{n}d requires specifying either an output size, or a pooling ratio"
         )
+    if size is not None and ratio is not None:
+        raise ValueError("only one of output_size and output_ratio may be specified")
+    if ratio is not None and not all(0 < r < 1 for r in self.output_ratio[:n]):
+        raise ValueError(f"output_ratio must be between 0 and 1 (got {ratio})")
 
 
-class _LPPoolNd(Module):
-    __constants__ = ["norm_type", "kernel_size", "stride", "ceil_mode"]
-    norm_type: float
-    ceil_mode: bool
+_FRACTIONAL = [
+    "kernel_size",
+    Arg("output_size", None),
+    Arg("output_ratio", None),
+    Arg("return_indices", False),
+    # held in a list so a tensor is not taken for an attribute before it becomes a buffer
+    Arg("_random_samples", None, lambda t: [t], attr="_random_samples_arg"),
+]
+FractionalMaxPool2d, FractionalMaxPool3d = (
+    layer(
+        f"FractionalMaxPool{n}d",
+        _FRACTIONAL,
+        op_forward(
+            f"fractional_max_pool{n}d", options=[*_names(_FRACTIONAL)[:4], "_random_samples"]
+        ),
+        check=_fractional_setup,
+        module=__name__,
+        _ndim=n,
+        __constants__=_names(_FRACTIONAL)[:4],
+    )
+    for n in (2, 3)
+)
 
-    def __init__(
-        self,
-        norm_type: float,
-        kernel_size: _size_any_t,
-        stride: _size_any_t | None = None,
-        ceil_mode: bool = False,
-    ) -> None:
-        super().__init__()
-        self.norm_type = norm_type
-        self.kernel_size = kernel_size
-        self.stride = stride
-        self.ceil_mode = ceil_mode
 
-    def extra_repr(self) -> str:
-        return (
-            "norm_type={norm_type}, kernel_size={kernel_size}, stride={stride}, "
-            "ceil_mode={ceil_mode}"
-        ).format(**self.__dict__)
+# -- power-average pooling ---------------------------------------------------------------
+_LP = ["norm_type", "kernel_size", Arg("stride", None), Arg("ceil_mode", False)]
 
 
-class LPPool1d(_LPPoolNd):
-    """torch.nn.LPPool1d."""
-
-    kernel_size: _size_1_t
-    stride: _size_1_t
-
+def _lp_pooler(n: int) -> Callable[..., Tensor]:
     def forward(self, input: Tensor) -> Tensor:
-        return F.lp_pool1d(
-            input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode
-        )
+        lp_pool = getattr(F, f"lp_pool{n}d")
+        return lp_pool(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+
+    return forward
 
 
-class LPPool2d(_LPPoolNd):
-    """torch.nn.LPPool2d."""
-
-    kernel_size: _size_2_t
-    stride: _size_2_t
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.lp_pool2d(
-            input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode
-        )
+_LPPoolNd = _base("_LPPoolNd", _LP, repr=_names(_LP), __constants__=_names(_LP))
+LPPool1d, LPPool2d, LPPool3d = _by_dimension(
+    "LPPool", _LPPoolNd, lambda n: _LP, _lp_pooler, inherit=True
+)
 
 
-class LPPool3d(_LPPoolNd):
-    """torch.nn.LPPool3d."""
+# -- adaptive pooling --------------------------------------------------------------------
+_ADAPTIVE_MAX = ["output_size", Arg("return_indices", False)]
+_AdaptiveMaxPoolNd = _base(
+    "_AdaptiveMaxPoolNd", _ADAPTIVE_MAX, repr=["output_size"], __constants__=_names(_ADAPTIVE_MAX)
+)
+AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d = _by_dimension(
+    "AdaptiveMaxPool",
+    _AdaptiveMaxPoolNd,
+    lambda n: _ADAPTIVE_MAX,
+    lambda n: op_forward(f"adaptive_max_pool{n}d", options=["output_size", "return_indices"]),
+    inherit=True,
+)
 
-    kernel_size: _size_3_t
-    stride: _size_3_t
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.lp_pool3d(
-            input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode
-        )
-
-
-class _AdaptiveMaxPoolNd(Module):
-    __constants__ = ["output_size", "return_indices"]
-    return_indices: bool
-
-    def __init__(self, output_size: _size_any_opt_t, return_indices: bool = False) -> None:
-        super().__init__()
-        self.output_size = output_size
-        self.return_indices = return_indices
-
-    def extra_repr(self) -> str:
-        return f"output_size={self.output_size}"
-
-
-class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
-    """torch.nn.AdaptiveMaxPool1d."""
-
-    output_size: _size_1_t
-
-    def forward(self, input: Tensor):
-        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
-
-
-class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
-    """torch.nn.AdaptiveMaxPool2d."""
-
-    output_size: _size_2_opt_t
-
-    def forward(self, input: Tensor):
-        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
-
-
-class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
-    """torch.nn.AdaptiveMaxPool3d."""
-
-    output_size: _size_3_opt_t
-
-    def forward(self, input: Tensor):
-        return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)
-
-
-class _AdaptiveAvgPoolNd(Module):
-    __constants__ = ["output_size"]
-
-    def __init__(self, output_size: _size_any_opt_t) -> None:
-        super().__init__()
-        self.output_size = output_size
-
-    def extra_repr(self) -> str:
-        return f"output_size={self.output_size}"
-
-
-class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
-    """torch.nn.AdaptiveAvgPool1d."""
-
-    output_size: _size_1_t
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.adaptive_avg_pool1d(input, self.output_size)
-
-
-class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
-    """torch.nn.AdaptiveAvgPool2d."""
-
-    output_size: _size_2_opt_t
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.adaptive_avg_pool2d(input, self.output_size)
-
-
-class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
-    """torch.nn.AdaptiveAvgPool3d."""
-
-    output_size: _size_3_opt_t
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.adaptive_avg_pool3d(input, self.output_size)
+_AdaptiveAvgPoolNd = _base(
+    "_AdaptiveAvgPoolNd", ["output_size"], repr=["output_size"], __constants__=["output_size"]
+)
+AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d = _by_dimension(
+    "AdaptiveAvgPool",
+    _AdaptiveAvgPoolNd,
+    lambda n: ["output_size"],
+    lambda n: op_forward(f"adaptive_avg_pool{n}d", options=["output_size"]),
+    inherit=True,
+)

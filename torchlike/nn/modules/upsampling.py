@@ -1,89 +1,72 @@
-"""torch.nn.modules.upsampling, ported to torchlike (layers call torchlike.nn.functional)."""
+"""torch.nn.modules.upsampling: Upsample and its two fixed-mode 2d variants."""
 
 from __future__ import annotations
 
-from ..._core.tensor import Tensor
-from .. import functional as F
+from typing import Any
+
+from ._oplayer import op_layer
+from ._spec import Arg, layer
 from .module import Module
-from .utils import _ratio_2_t, _ratio_any_t, _size_2_t, _size_any_t
 
 __all__ = ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"]
 
-
-class Upsample(Module):
-    """torch.nn.Upsample."""
-
-    __constants__ = [
-        "size",
-        "scale_factor",
-        "mode",
-        "align_corners",
-        "name",
-        "recompute_scale_factor",
-    ]
-    name: str
-    size: _size_any_t | None
-    scale_factor: _ratio_any_t | None
-    mode: str
-    align_corners: bool | None
-    recompute_scale_factor: bool | None
-
-    def __init__(
-        self,
-        size: _size_any_t | None = None,
-        scale_factor: _ratio_any_t | None = None,
-        mode: str = "nearest",
-        align_corners: bool | None = None,
-        recompute_scale_factor: bool | None = None,
-    ) -> None:
-        super().__init__()
-        self.name = type(self).__name__
-        self.size = size
-        if isinstance(scale_factor, tuple):
-            self.scale_factor = tuple(float(factor) for factor in scale_factor)
-        else:
-            self.scale_factor = float(scale_factor) if scale_factor else None
-        self.mode = mode
-        self.align_corners = align_corners
-        self.recompute_scale_factor = recompute_scale_factor
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.interpolate(
-            input,
-            self.size,
-            self.scale_factor,
-            self.mode,
-            self.align_corners,
-            recompute_scale_factor=self.recompute_scale_factor,
-        )
-
-    def __setstate__(self, state):
-        if "recompute_scale_factor" not in state:
-            state["recompute_scale_factor"] = True
-        super().__setstate__(state)
-
-    def extra_repr(self) -> str:
-        if self.scale_factor is not None:
-            info = "scale_factor=" + repr(self.scale_factor)
-        else:
-            info = "size=" + repr(self.size)
-        info += ", mode=" + repr(self.mode)
-        return info
+_OPTIONS = ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor")
 
 
-class UpsamplingNearest2d(Upsample):
-    """torch.nn.UpsamplingNearest2d."""
-
-    def __init__(
-        self, size: _size_2_t | None = None, scale_factor: _ratio_2_t | None = None
-    ) -> None:
-        super().__init__(size, scale_factor, mode="nearest")
+def _as_scale(factor: Any) -> Any:
+    # Factors are kept as floats; a falsy one (None or 0) means "no factor", as in torch.
+    if isinstance(factor, tuple):
+        return tuple(map(float, factor))
+    return float(factor) if factor else None
 
 
-class UpsamplingBilinear2d(Upsample):
-    """torch.nn.UpsamplingBilinear2d."""
+def _describe(self: Module) -> str:
+    shown = "scale_factor" if self.scale_factor is not None else "size"
+    return f"{shown}={getattr(self, shown)!r}, mode={self.mode!r}"
 
-    def __init__(
-        self, size: _size_2_t | None = None, scale_factor: _ratio_2_t | None = None
-    ) -> None:
-        super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
+
+def _restore(self: Module, state: dict) -> None:
+    # Pickles older than recompute_scale_factor got the recomputing behaviour.
+    state.setdefault("recompute_scale_factor", True)
+    Module.__setstate__(self, state)
+
+
+def _record_name(self: Module) -> None:
+    self.name = type(self).__name__
+
+
+Upsample = op_layer(
+    "Upsample",
+    "interpolate",
+    [
+        Arg("size", None),
+        Arg("scale_factor", None, _as_scale),
+        Arg("mode", "nearest"),
+        Arg("align_corners", None),
+        Arg("recompute_scale_factor", None),
+    ],
+    repr=_describe,
+    check=_record_name,
+    module=__name__,
+    __setstate__=_restore,
+    constants=["name", *_OPTIONS],
+)
+
+
+def _bilinear_with_corners(self: Module) -> None:
+    self.mode, self.align_corners = "bilinear", True
+
+
+def _fixed_mode(name: str, check: Any = None) -> type:
+    return layer(
+        name,
+        [Arg("size", None), Arg("scale_factor", None)],
+        base=Upsample,
+        base_args=["size", "scale_factor"],
+        check=check,
+        module=__name__,
+    )
+
+
+UpsamplingNearest2d = _fixed_mode("UpsamplingNearest2d")
+UpsamplingBilinear2d = _fixed_mode("UpsamplingBilinear2d", _bilinear_with_corners)
