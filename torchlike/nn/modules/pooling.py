@@ -42,8 +42,6 @@ __all__ = [
     "AdaptiveAvgPool3d",
 ]
 
-_DIMS = (1, 2, 3)
-
 
 def _names(args: Sequence[Arg | str]) -> list[str]:
     return [a if isinstance(a, str) else a.name for a in args]
@@ -78,12 +76,11 @@ def _by_dimension(
     forward: Callable[[int], Callable[..., Any]],
     *,
     inherit: bool,
-    dims: Sequence[int] = _DIMS,
     **extra: Any,
 ) -> tuple[type, ...]:
     """One class per dimension; ``inherit`` hands every argument to the base constructor."""
     classes = []
-    for n in dims:
+    for n in (1, 2, 3):
         declared = args(n)
         classes.append(
             layer(
