@@ -88,7 +88,14 @@ CrossMapLRN2d = layer(
 )
 
 
-class _ShapeNorm(Module):
+class _UnitAffineNorm(Module):
+    """A norm whose optional weight and bias start as the identity transform."""
+
+    def reset_parameters(self) -> None:
+        reset_scale_shift(self)
+
+
+class _ShapeNorm(_UnitAffineNorm):
     """LayerNorm and RMSNorm: normalise over the trailing ``normalized_shape`` dims."""
 
     __constants__ = ["normalized_shape", "eps", "elementwise_affine"]
@@ -98,9 +105,6 @@ class _ShapeNorm(Module):
         self.eps, self.elementwise_affine = eps, affine
         scale_shift(self, self.normalized_shape, affine, bias, device, dtype)
         self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        reset_scale_shift(self)
 
     def extra_repr(self) -> str:
         text = fmt_fields(self, ["=normalized_shape", "eps", "elementwise_affine"])
@@ -147,7 +151,7 @@ class RMSNorm(_ShapeNorm):
         return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
 
 
-class GroupNorm(Module):
+class GroupNorm(_UnitAffineNorm):
     """torch.nn.GroupNorm."""
 
     __constants__ = ["num_groups", "num_channels", "eps", "affine"]
@@ -172,9 +176,6 @@ class GroupNorm(Module):
         self.eps, self.affine = eps, affine
         scale_shift(self, num_channels, affine, affine and bias, device, dtype)
         self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        reset_scale_shift(self)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)

@@ -222,8 +222,8 @@ class EmbeddingBag(_LookupTable):
     ) -> None:
         super().__init__()
         self.max_norm, self.norm_type = max_norm, norm_type
-        self.scale_grad_by_freq, self.mode, self.sparse = scale_grad_by_freq, mode, sparse
-        self.include_last_offset = include_last_offset
+        self.scale_grad_by_freq, self.mode = scale_grad_by_freq, mode
+        self.sparse, self.include_last_offset = sparse, include_last_offset
         where = {"device": device, "dtype": dtype}
         self._table(num_embeddings, embedding_dim, padding_idx, _weight, True, where)
 
