@@ -53,3 +53,15 @@ def test_base_args_and_check():
     assert m.dim == 0 and m.p == 1.0 and repr(m) == "Soft(dim=0)"
     with pytest.raises(ValueError, match="got -1"):
         Soft(0, -1)
+
+
+def test_hints_and_torch_signatures():
+    # Expected strings are inspect.signature of torch 2.13's classes.
+    assert str(inspect.signature(torch.nn.CrossMapLRN2d)) == \
+        "(size: int, alpha: float = 0.0001, beta: float = 0.75, k: float = 1) -> None"
+    assert str(inspect.signature(torch.nn.RNNCell)) == (
+        "(input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = 'tanh', "
+        "device=None, dtype=None) -> None")
+    assert repr(torch.nn.CrossMapLRN2d(3)) == "CrossMapLRN2d(3, alpha=0.0001, beta=0.75, k=1)"
+    with pytest.raises(TypeError, match=r"Conv2d.__init__\(\) missing a required argument"):
+        torch.nn.Conv2d(1)

@@ -14,10 +14,10 @@ from typing import Any
 
 from ..._core.tensor import Tensor
 from .. import functional as F
-from ._spec import Arg, layer
+from ._spec import Arg, annotate, as_arg, layer
 from .module import Module
 
-__all__ = ["annotate", "op_forward", "op_layer", "stateless"]
+__all__ = ["infer_hints", "op_forward", "op_layer", "stateless"]
 
 _POS = inspect.Parameter.POSITIONAL_OR_KEYWORD
 
@@ -31,30 +31,18 @@ _NONE_HINTS: dict[str, Any] = {
 }
 
 
-def annotate(cls: type, **hints: Any) -> type:
-    """Give a declared layer's ``__init__`` signature torch's type hints.
-
-    ``_spec.Arg`` carries no annotation; a scalar default gives its own type and
-    ``_NONE_HINTS``/``hints`` cover the rest, so ``inspect.signature`` reads as torch's.
-    """
-    init = cls.__init__
-    signature = inspect.signature(init)
-    params = []
-    for p in signature.parameters.values():
+def infer_hints(cls: type, **hints: Any) -> type:
+    """Give a declared layer's ``__init__`` torch's type hints: the given ones, else the
+    type of a scalar default, else (default None) a hint known for the argument's name."""
+    out = {}
+    for p in inspect.signature(cls.__init__).parameters.values():
         hint = hints.get(p.name, p.annotation)
         if hint is p.empty and p.default is None:
             hint = _NONE_HINTS.get(p.name, p.empty)
         elif hint is p.empty and type(p.default) in (bool, int, float, str):
             hint = type(p.default)
-        params.append(p.replace(annotation=hint))
-    init.__signature__ = signature.replace(parameters=params, return_annotation=None)
-    return cls
-
-
-def _arg(a: Arg | str | tuple) -> Arg:
-    if isinstance(a, Arg):
-        return a
-    return Arg(a) if isinstance(a, str) else Arg(*a)
+        out[p.name] = hint
+    return annotate(cls, out)
 
 
 def op_forward(
@@ -114,16 +102,16 @@ def op_layer(
 
     ``constants`` defaults to the passed arguments' attribute names in declaration order,
     which is how torch spells ``__constants__`` for most of these layers.  ``hints`` are
-    type hints :func:`annotate` cannot infer from the defaults.
+    type hints :func:`infer_hints` cannot infer from the defaults.
     """
-    spec = [_arg(a) for a in args]
+    spec = [as_arg(a) for a in args]
     dropped = set(skip)
     options = [(a.name, a.attr or a.name) for a in spec if a.name not in dropped]
     if constants is None:
         constants = [attr for _, attr in options]
     forward = op_forward(op, inputs, options, training=training, extra=extra)
     cls = layer(name, spec, forward, __constants__=list(constants), **layer_kwargs)
-    return annotate(cls, **(hints or {}))
+    return infer_hints(cls, **(hints or {}))
 
 
 def stateless(name: str, forward: Callable[..., Any], module: str) -> type:

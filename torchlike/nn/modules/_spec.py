@@ -15,7 +15,7 @@ from typing import Any
 
 from .module import Module
 
-__all__ = ["REQUIRED", "Arg", "fmt_fields", "layer"]
+__all__ = ["REQUIRED", "Arg", "annotate", "bind", "fmt_fields", "layer"]
 
 REQUIRED = inspect.Parameter.empty
 _POS = inspect.Parameter.POSITIONAL_OR_KEYWORD
@@ -29,7 +29,7 @@ class Arg:
     ``attr=None`` keeps the argument out of the instance (a base class consumes it).
     """
 
-    __slots__ = ("name", "default", "store", "attr", "kw_only")
+    __slots__ = ("name", "default", "store", "attr", "kw_only", "hint")
 
     def __init__(
         self,
@@ -39,20 +39,46 @@ class Arg:
         *,
         attr: str | None | bool = True,
         kw_only: bool = False,
+        hint: Any = REQUIRED,
     ) -> None:
         self.name = name
         self.default = default
         self.store = store
         self.attr = name if attr is True else attr
         self.kw_only = kw_only
+        self.hint = hint
 
 
-def _as_arg(a: Arg | str | tuple) -> Arg:
+def as_arg(a: Arg | str | tuple) -> Arg:
+    """An ``Arg`` from its short forms: a name, or a ``(name, default[, store])`` tuple."""
     if isinstance(a, Arg):
         return a
     if isinstance(a, str):
         return Arg(a)
     return Arg(*a)
+
+
+def bind(signature: inspect.Signature, owner: str, *args: Any, **kwargs: Any) -> dict:
+    """The arguments of a call to ``owner`` bound to ``signature``, defaults applied.
+
+    A bad call raises ``TypeError`` naming ``owner`` (``"Conv2d.__init__() missing ..."``).
+    """
+    try:
+        bound = signature.bind(*args, **kwargs)
+    except TypeError as e:
+        raise TypeError(f"{owner}() {e}") from None
+    bound.apply_defaults()
+    return bound.arguments
+
+
+def annotate(cls: type, hints: dict[str, Any]) -> type:
+    """Give ``cls.__init__``'s signature type hints, so ``inspect.signature`` reads as torch's."""
+    init = cls.__init__
+    signature = inspect.signature(init)
+    params = [p.replace(annotation=hints.get(p.name, p.annotation))
+              for p in signature.parameters.values()]
+    init.__signature__ = signature.replace(parameters=params, return_annotation=None)
+    return cls
 
 
 def fmt_fields(module: Module, fields: Sequence[str]) -> str:
@@ -96,21 +122,20 @@ def layer(
     :func:`fmt_fields` or a function of the module.  Extra keyword arguments become class
     attributes (methods, ``__constants__``, flags read by a base class).
     """
-    spec = [_as_arg(a) for a in args]
+    spec = [as_arg(a) for a in args]
     params = [inspect.Parameter("self", _POS)]
     params += [
-        inspect.Parameter(a.name, _KW if a.kw_only else _POS, default=a.default) for a in spec
+        inspect.Parameter(a.name, _KW if a.kw_only else _POS, default=a.default,
+                          annotation=a.hint)
+        for a in spec
     ]
-    signature = inspect.Signature(params)
+    hinted = any(a.hint is not REQUIRED for a in spec)
+    signature = inspect.Signature(params, return_annotation=None if hinted else REQUIRED)
     passed = set(base_args)
+    owner = f"{name}.__init__"
 
     def __init__(self, *a: Any, **kw: Any) -> None:
-        try:
-            bound = signature.bind(self, *a, **kw)
-        except TypeError as e:
-            raise TypeError(f"{name}.__init__() {e}") from None
-        bound.apply_defaults()
-        values = bound.arguments
+        values = bind(signature, owner, self, *a, **kw)
         base.__init__(self, **{k: values[k] for k in base_args})
         for s in spec:
             if s.name in passed or s.attr is None:
@@ -121,7 +146,7 @@ def layer(
             check(self)
 
     __init__.__signature__ = signature  # type: ignore[attr-defined]
-    __init__.__qualname__ = f"{name}.__init__"
+    __init__.__qualname__ = owner
     body: dict[str, Any] = {"__init__": __init__, "__doc__": doc or f"torch.nn.{name}."}
     if module is not None:
         body["__module__"] = module

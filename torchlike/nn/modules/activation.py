@@ -18,7 +18,7 @@ from ..._ops import nn_attention as _attn
 from .. import functional as F
 from ..init import constant_, xavier_normal_, xavier_uniform_
 from ..parameter import Parameter
-from ._oplayer import annotate, op_forward, op_layer, stateless
+from ._oplayer import infer_hints, op_forward, op_layer, stateless
 from ._spec import Arg, fmt_fields, layer
 from .linear import NonDynamicallyQuantizableLinear
 from .module import Module
@@ -155,7 +155,7 @@ def _relu6_bounds(self: Module) -> None:
     self.min_val, self.max_val = 0.0, 6.0
 
 
-ReLU6 = annotate(layer(
+ReLU6 = infer_hints(layer(
     "ReLU6", [_INPLACE], base=Hardtanh, base_args=["inplace"], check=_relu6_bounds, repr=[_IP],
     doc="torch.nn.ReLU6: Hardtanh clamped to [0, 6].", module=__name__,
 ))

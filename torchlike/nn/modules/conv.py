@@ -20,6 +20,7 @@ from ..._core.tensor import Tensor
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
+from ._spec import bind
 from .lazy import LazyModuleMixin, UninitializedParameter
 from .module import Module
 from .utils import _ntuple
@@ -306,12 +307,7 @@ def _declare(n: int, transposed: bool, plain: type | None = None) -> type:
     tup = _ntuple(n)
 
     def __init__(self, *positional: Any, **named: Any) -> None:
-        try:
-            given = signature.bind(self, *positional, **named)
-        except TypeError as e:
-            raise TypeError(f"{name}.__init__() {e}") from None
-        given.apply_defaults()
-        opts = dict(given.arguments)
+        opts = bind(signature, f"{name}.__init__", self, *positional, **named)
         del opts["self"]
         if lazy:
             _start_lazy(self, super(cls, self).__init__, opts)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._oplayer import annotate, op_forward
+from ._oplayer import infer_hints, op_forward
 from ._spec import Arg, layer
 from .module import Module
 
@@ -14,7 +14,7 @@ def _check_p(self: Module) -> None:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {self.p}")
 
 
-_DropoutNd = annotate(layer(
+_DropoutNd = infer_hints(layer(
     "_DropoutNd", [Arg("p", 0.5), Arg("inplace", False)], check=_check_p,
     repr=["p", "inplace"], doc="torch.nn.modules.dropout._DropoutNd: p in [0, 1], inplace.",
     module=__name__, __constants__=["p", "inplace"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..._core.tensor import Size
-from ._oplayer import annotate
+from ._oplayer import infer_hints
 from ._spec import Arg, layer
 from .module import Module
 
@@ -26,12 +26,12 @@ def _check_sizes(self: Module) -> None:
             )
 
 
-Flatten = annotate(layer(
+Flatten = infer_hints(layer(
     "Flatten", [Arg("start_dim", 1), Arg("end_dim", -1)],
     lambda self, input: input.flatten(self.start_dim, self.end_dim),
     repr=["start_dim", "end_dim"], module=__name__, __constants__=["start_dim", "end_dim"],
 ))
-Unflatten = annotate(layer(
+Unflatten = infer_hints(layer(
     "Unflatten", [Arg("dim"), Arg("unflattened_size")],
     lambda self, input: input.unflatten(self.dim, self.unflattened_size),
     repr=["dim", "unflattened_size"], check=_check_sizes, module=__name__,

@@ -67,7 +67,8 @@ def _cross_map_lrn2d(x: Tensor, size: int, alpha: float, beta: float, k: float) 
 
 
 def _lrn_args(k_default: float) -> list[Arg]:
-    return [Arg("size"), Arg("alpha", 1e-4), Arg("beta", 0.75), Arg("k", k_default)]
+    return [Arg("size", hint=int), Arg("alpha", 1e-4, hint=float), Arg("beta", 0.75, hint=float),
+            Arg("k", k_default, hint=float)]
 
 
 LocalResponseNorm = layer(

@@ -508,14 +508,14 @@ _CELL_BASE_ARGS = ("input_size", "hidden_size", "bias", "device", "dtype")
 
 
 def _cell_class(name: str, chunks: int, mode: str | None, extra: tuple = ()) -> type:
-    args = [Arg("input_size"), Arg("hidden_size"), Arg("bias", True), *extra,
-            Arg("device", None), Arg("dtype", None)]
+    args = [Arg("input_size", hint=int), Arg("hidden_size", hint=int),
+            Arg("bias", True, hint=bool), *extra, Arg("device", None), Arg("dtype", None)]
     consts = ["input_size", "hidden_size", "bias"] + [a.name for a in extra]
     return layer(name, args, _cell_forward, base=_Cell, base_args=_CELL_BASE_ARGS,
                  module=__name__, _chunks=chunks, _mode=mode, _label=name,
                  __constants__=consts)
 
 
-RNNCell = _cell_class("RNNCell", 1, None, (Arg("nonlinearity", "tanh"),))
+RNNCell = _cell_class("RNNCell", 1, None, (Arg("nonlinearity", "tanh", hint=str),))
 LSTMCell = _cell_class("LSTMCell", 4, "LSTM")
 GRUCell = _cell_class("GRUCell", 3, "GRU")
