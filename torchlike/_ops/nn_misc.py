@@ -424,16 +424,23 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 # ---------------------------------------------------------------- pad
 
 _pad = Op("pad", "ConstantPadNdBackward0")
-_pad_gather = Op("pad_indexed", "ReflectionPad2DBackward0")
+# torch names the backward of each non-constant mode by its family and padded rank.
+_pad_gather = {(mode, k): Op("pad_indexed", f"{name}Pad{k}DBackward0")
+               for mode, name in (("reflect", "Reflection"), ("replicate", "Replication"))
+               for k in (1, 2, 3)}
+_pad_gather.update({("circular", k): Op("pad_indexed", "CopySlices") for k in (1, 2, 3)})
 
 
 def _pad_index(n, lo, hi, mode):
+    if mode == "circular":
+        # Crop first, then wrap around what is left (torch copies the padding from the
+        # cropped interior).
+        m = n + min(lo, 0) + min(hi, 0)
+        return max(-lo, 0) + np.mod(np.arange(-max(lo, 0), m + max(hi, 0)), m)
+    # Reflect and replicate index the uncropped input, then the crop drops the ends.
     j = np.arange(-lo, n + hi)
     if mode == "replicate":
         return np.clip(j, 0, n - 1)
-    if mode == "circular":
-        return np.mod(j, n)
-    # reflect
     period = 2 * (n - 1)
     if period == 0:
         return np.zeros_like(j)
@@ -458,10 +465,9 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
     dt = input._dtype
     if mode == "constant":
         for d, (lo, hi) in enumerate(pairs):
-            if shape[d] + lo + hi < 0:
-                raise RuntimeError(f"The input size {shape[d]}, plus negative padding {lo} and "
-                                   f"{hi} resulted in a negative output size, which is invalid. "
-                                   f"Check dimension {d} of your input.")
+            # torch crops the left then the right side with narrow() before padding.
+            if shape[d] + min(lo, 0) < 0 or shape[d] + min(lo, 0) + min(hi, 0) < 0:
+                raise RuntimeError("narrow(): length must be non-negative.")
         val = 0 if value is None else value
         key = (dt, tuple(pairs), val)
 
@@ -481,17 +487,32 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
         raise NotImplementedError("Only 2D, 3D, 4D, 5D padding with non-constant padding are "
                                   "supported for now")
     idxs = []
+    out_shape = list(shape)
     for d, (lo, hi) in enumerate(pairs[nd - k:], start=nd - k):
-        n = shape[d]
+        out_shape[d] = shape[d] + lo + hi
+    for d, (lo, hi) in enumerate(pairs[nd - k:], start=nd - k):
+        n, out = shape[d], out_shape[d]
         if mode == "reflect" and (lo >= n or hi >= n):
             raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding "
                                f"input dimension, but got: padding ({lo}, {hi}) at dimension {d} "
                                f"of input {list(shape)}")
-        if mode == "circular" and (lo > n or hi > n):
-            raise RuntimeError("Padding value causes wrapping around more than once.")
+        if mode == "circular":
+            if lo > n or hi > n:
+                raise RuntimeError("Padding value causes wrapping around more than once.")
+            if out < 0:
+                raise RuntimeError("Negative padding value is resulting in an empty dimension")
+            if out > 0 and n + min(lo, 0) + min(hi, 0) <= 0:
+                # torch reads uninitialised memory here; there is nothing left to wrap.
+                raise RuntimeError(f"circular padding of dimension {d} cropped to size "
+                                   f"{n + min(lo, 0) + min(hi, 0)} has nothing to wrap around")
+        elif k == 1 and out < 1:
+            raise RuntimeError(f"input (W: {n}) is too small. Calculated output W: {out}")
+        elif out < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {out}: "
+                               f"{out_shape}")
         if n == 0 and (lo > 0 or hi > 0):
             raise RuntimeError(f"{mode} padding of an empty dimension {d} is not possible")
-        idxs.append(tuple(_pad_index(n, lo, hi, mode).tolist()))
+        idxs.append(tuple(_pad_index(n, lo, hi, mode).tolist()) if out > 0 else ())
     key = (dt, shape, mode, tuple(idxs))
 
     def build():
@@ -502,7 +523,7 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
 
         return f
 
-    return fused(_pad_gather, key, build, (input,), dt)
+    return fused(_pad_gather[mode, k], key, build, (input,), dt)
 
 
 # ---------------------------------------------------------------- distances, channel_shuffle

@@ -100,28 +100,52 @@ def _bn_core(input, running_mean, running_var, weight, bias, use_stats: bool, ep
                  nodiff=() if not use_stats else (1, 2))
 
 
+def _empty_affine(input: Tensor, weight: Tensor | None, bias: Tensor | None,
+                  repeats: int = 1) -> Tensor:
+    """torch's batch_norm on a zero-size input: a copy scaled by weight[0], shifted by bias[0]."""
+    # A fresh tensor (not the input itself) so that the graph still reaches the input and the
+    # affine parameters, as torch's does; ``repeats`` is instance_norm's tiling of them.
+    out = input.clone()
+    for t in (weight, bias):
+        if t is not None and t.numel() * repeats == 0:
+            raise IndexError("select(): index 0 out of range for tensor of size [0] at "
+                             "dimension 0")
+    if weight is not None:
+        out = out * weight.reshape(-1)[0]
+    if bias is not None:
+        out = out + bias.reshape(-1)[0]
+    return out
+
+
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
                weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
                momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
     """torch.nn.functional.batch_norm: running stats are updated in place when training."""
     check_tensor(input, "batch_norm")
-    if input.dim() < 2:
-        raise ValueError(f"Expected 2D or higher input (got {input.dim()}D input)")
-    c = input.shape[1]
+    shape = tuple(input.shape)
+    if training:
+        if not shape:
+            raise IndexError("tuple index out of range")
+        if shape[0] * math.prod(shape[2:]) == 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                             f"size {input.shape}")
+    if input.numel() == 0:
+        # torch skips every other check and leaves the running stats alone here.
+        return _empty_affine(input, weight, bias)
+    if not training:
+        for name, t in (("running_mean", running_mean), ("running_var", running_var)):
+            if t is None:
+                raise RuntimeError(f"{name} must be defined in evaluation mode")
+    c = shape[1] if len(shape) > 1 else 0
     for name, t in (("running_mean", running_mean), ("running_var", running_var),
                     ("weight", weight), ("bias", bias)):
         if t is not None and t.numel() != c:
             raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
-    if training:
-        size = math.prod(input.shape) // c
-        if size == 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input "
-                             f"size {list(input.shape)}")
-    elif running_mean is None or running_var is None:
-        raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+    if len(shape) < 2:
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
     out = _bn_core(input, running_mean, running_var, weight, bias, training, eps, _batch_norm)
     if training and (running_mean is not None or running_var is not None):
-        n = math.prod(input.shape) // c
+        n = math.prod(shape) // c
         axes = (0,) + tuple(range(2, input.dim()))
         _bn_stats_update(input, running_mean, running_var, momentum, axes, n)
     return out
@@ -146,6 +170,14 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
     elif running_mean is None or running_var is None:
         raise RuntimeError("Expected running_mean and running_var to be defined when "
                            "use_input_stats is false")
+    if input.numel() == 0:
+        if use_input_stats and input.shape[0] == 0:
+            # torch averages the per-sample copies of the stats back: over no samples, NaN.
+            with no_grad():
+                for t in (running_mean, running_var):
+                    if t is not None:
+                        t.fill_(math.nan)
+        return _empty_affine(input, weight, bias, input.shape[0])
     if use_input_stats:
         out = _bn_core(input, None, None, weight, bias, True, eps, _instance_norm,
                        per_instance=True)
@@ -303,7 +335,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
 
         def f(x, w, b):
             x = x.astype(cdt)
-            g = x.reshape(n, num_groups, -1)
+            g = x.reshape(n, num_groups, math.prod(shape) // max(n * num_groups, 1))
             mean = jnp.mean(g, axis=-1, keepdims=True)
             var = jnp.mean(jnp.square(g - mean), axis=-1, keepdims=True)
             y = ((g - mean) / jnp.sqrt(var + eps)).reshape(shape)
