@@ -128,3 +128,69 @@ def test_other_norms_empty():
     assert tuple(x.grad.shape) == (0, 4, 2) and w.grad.tolist() == [0.0] * 4
     assert tuple(F.group_norm(torch.empty(0, 0, 2), 1).shape) == (0, 0, 2)
     assert tuple(F.layer_norm(torch.empty(0, 3), (3,)).shape) == (0, 3)
+
+
+# ---------------------------------------------------------------- max pool backward
+
+_NAN, _INF = float("nan"), float("inf")
+_X = [[[[3., 1, 4, 1, 5], [9, 2, 6, 5, 3], [5, 8, 9, 7, 9], [3, 2, 3, 8, 4], [6, 2, 6, 4, 3]]]]
+
+
+def _pool_grad(fn, x):
+    x = x.clone().requires_grad_()
+    y = fn(x)
+    y.backward(torch.arange(1., y.numel() + 1, dtype=y.dtype).reshape(y.shape))
+    return y.detach().tolist(), x.grad.long().tolist()
+
+
+def test_max_pool2d_dilation_backward():
+    x = torch.tensor(_X, dtype=torch.float64)
+    for ri in (False, True):
+        def pool(x, ri=ri):
+            y = F.max_pool2d(x, 2, 2, padding=1, dilation=2, ceil_mode=True, return_indices=ri)
+            return y[0] if ri else y
+
+        y, g = _pool_grad(pool, x)
+        assert y == [[[[2.0, 5.0, 5.0], [2.0, 8.0, 8.0], [2.0, 8.0, 8.0]]]]
+        assert g == [[[[0, 0, 0, 0, 0], [0, 5, 0, 5, 0], [0, 0, 0, 0, 0], [0, 7, 0, 28, 0],
+                       [0, 0, 0, 0, 0]]]]
+
+
+def test_max_pool1d_3d_dilation_backward():
+    x = torch.tensor(_X, dtype=torch.float64)
+    y, g = _pool_grad(lambda x: F.max_pool1d(x, 2, 1, dilation=2), x[0])
+    assert y == [[[4.0, 1.0, 5.0], [9.0, 5.0, 6.0], [9.0, 8.0, 9.0], [3.0, 8.0, 4.0],
+                  [6.0, 4.0, 6.0]]]
+    assert g == [[[0, 2, 1, 0, 3], [4, 0, 6, 5, 0], [0, 8, 16, 0, 0], [10, 0, 0, 11, 12],
+                  [13, 0, 15, 14, 0]]]
+    y, g = _pool_grad(lambda x: F.max_pool3d(x, 2, 1, dilation=(1, 2, 2)),
+                      torch.stack([x, x.flip(-1)], 2))
+    assert y == [[[[[9.0, 8.0, 9.0], [9.0, 8.0, 9.0], [9.0, 8.0, 9.0]]]]]
+    assert g == [[[[[0, 0, 0, 0, 0], [4, 0, 0, 0, 0], [0, 10, 20, 0, 0], [0, 0, 0, 5, 0],
+                    [0, 0, 0, 0, 0]],
+                   [[0, 0, 0, 0, 0], [0, 0, 0, 0, 6], [0, 0, 0, 0, 0], [0, 0, 0, 0, 0],
+                    [0, 0, 0, 0, 0]]]]]
+
+
+def test_max_pool_nan_and_inf_picks():
+    # torch keeps a window's last NaN and, among equal maxima (all -inf too), its first
+    # in-bounds element.
+    x = torch.tensor(_X, dtype=torch.float64)
+    y, g = _pool_grad(lambda x: F.max_pool2d(x, 2, 1, dilation=2), torch.where(x > 8, _NAN, x))
+    assert g == [[[[0, 0, 0, 0, 0], [4, 0, 6, 0, 0], [0, 10, 8, 0, 12], [0, 0, 0, 5, 0],
+                   [0, 0, 0, 0, 0]]]]
+    y, g = _pool_grad(lambda x: F.max_pool2d(x, 2, 2, 1),
+                      torch.full((1, 1, 3, 3), -_INF, dtype=torch.float64))
+    assert g == [[[[1, 2, 0], [3, 4, 0], [0, 0, 0]]]]
+    x1 = torch.tensor([[[1., _NAN, 3., _NAN, 2., -_INF, -_INF, -_INF]]])
+    assert F.max_pool1d(x1, 3, 2, 1, return_indices=True)[1].tolist() == [[[1, 3, 3, 5]]]
+    assert F.adaptive_max_pool1d(x1, 2, return_indices=True)[1].tolist() == [[[3, 4]]]
+
+
+def test_max_pool_dilation_double_backward():
+    x = torch.tensor(_X, dtype=torch.float64, requires_grad=True)
+    y = F.max_pool2d(x, 2, 1, dilation=2)
+    gx, = torch.autograd.grad(y.sum(), x, create_graph=True)
+    gg, = torch.autograd.grad((gx * x).sum(), x)
+    assert gg.long().tolist() == [[[[0, 0, 0, 0, 0], [1, 0, 1, 0, 0], [0, 2, 4, 0, 0],
+                                    [0, 0, 0, 1, 0], [0, 0, 0, 0, 0]]]]

@@ -3,9 +3,10 @@
 Each call is one fused kernel (gradients from its vjp).  Max and sum windows run on
 ``lax.reduce_window``; pools that return torch's flat indices (and adaptive/fractional max
 pools, whose windows vary) gather every window into a (positions, window) table built once per
-shape, take the first maximum, and gather the value back, so the gradient goes to the element
-torch picks.  Averaging divisors (torch's count_include_pad / ceil_mode rules) are constants
-computed per shape.
+shape, take the element torch picks (first maximum, last NaN), and gather the value back, so
+the gradient goes to that element too.  Plain max pools differentiate the same way where JAX's
+own rule would not (dilation, NaN, padded all -inf windows).  Averaging divisors (torch's
+count_include_pad / ceil_mode rules) are constants computed per shape.
 """
 
 from __future__ import annotations
@@ -163,18 +164,22 @@ def _flat_table(tables, L):
 
 def _gather_max(x, flat, nd, out_sp):
     """Max over each row of ``flat`` (positions into x's flattened last nd dims): (values,
-    flat indices)."""
+    flat indices), picking the element torch's kernels pick."""
     lead = x.shape[:-nd]
     P = math.prod(x.shape[-nd:])
     xf = x.reshape(lead + (P,))
     xf = jnp.concatenate([xf, jnp.full(lead + (1,), _lowest(x.dtype), x.dtype)], -1)
     g = jnp.take(xf, jnp.asarray(flat), axis=-1)  # lead + (O, K)
+    valid = jnp.asarray(flat < P)
+    # The first valid element equal to the max wins ties (an all -inf window included); the
+    # padding slots never win.
+    m = jnp.max(jnp.where(valid, g, _lowest(x.dtype)), -1, keepdims=True)
+    j = jnp.argmax(valid & (g == m), -1)
     if jnp.issubdtype(x.dtype, jnp.floating):
-        # torch keeps a NaN once seen: the window's max is NaN.
+        # torch takes every NaN it meets: the window's last NaN.
         nan = jnp.isnan(g)
-        j = jnp.where(nan.any(-1), jnp.argmax(nan, -1), jnp.argmax(g, -1))
-    else:
-        j = jnp.argmax(g, -1)
+        K = g.shape[-1]
+        j = jnp.where(nan.any(-1), K - 1 - jnp.argmax(nan[..., ::-1], -1), j)
     idx = jnp.take_along_axis(jnp.broadcast_to(jnp.asarray(flat), g.shape), j[..., None],
                               -1)[..., 0]
     vals = jnp.take_along_axis(xf, idx.reshape(lead + (-1,)), -1)
@@ -236,9 +241,46 @@ def _max_pool(fname, nd, input, kernel_size, stride, padding, dilation, ceil_mod
                                   (1, 1) + k, (1, 1) + s, pads, window_dilation=(1, 1) + d)
             return y.reshape(lead + o)
 
-        return f
+        if jnp.issubdtype(dt.np, jnp.integer):
+            return f  # nothing to differentiate
+        flat = _flat_table(_pool_tables(L, k, s, p, d, o), L)
+        return _max_vjp(f, flat, nd, L, o, dilated=any(e != 1 for e in d),
+                        padded=bool((flat == math.prod(L)).any()))
 
     return fused(_maxpool[nd], key, build, (input,), dt)
+
+
+def _max_vjp(pool, flat, nd, L, o, dilated: bool, padded: bool):
+    """``pool`` with torch's backward: the cotangent goes to each window's first maximum."""
+    # JAX has no vjp for a dilated max reduce_window, and its undilated one spreads the
+    # gradient of a NaN window over the window; the table-and-argmax scatter is exact but
+    # slower, so the undilated case keeps JAX's rule unless the input needs it.
+    P = math.prod(L)
+
+    @jax.custom_vjp
+    def f(x):
+        return pool(x)
+
+    def fwd(x):
+        return pool(x), x
+
+    def scatter(x, g):
+        idx = _gather_max(x, flat, nd, o)[1]
+        lead = g.shape[:-nd]
+        B = math.prod(lead)
+        gi = jnp.zeros((B, P), g.dtype).at[jnp.arange(B)[:, None], idx.reshape(B, -1)].add(
+            g.reshape(B, -1), mode="drop")
+        return gi.reshape(lead + L)
+
+    def bwd(x, g):
+        if dilated:
+            return (scatter(x, g),)
+        # JAX's rule also differs where a window holds padding and only -inf values.
+        odd = jnp.isnan(x).any() | ((x == -jnp.inf).any() if padded else False)
+        return (lax.cond(odd, scatter, lambda x, g: jax.vjp(pool, x)[1](g)[0], x, g),)
+
+    f.defvjp(fwd, bwd)
+    return f
 
 
 def max_pool1d_with_indices(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
@@ -710,7 +752,9 @@ def _fractional(fname, nd, input, kernel_size, output_size, output_ratio, return
             flat = flat.reshape((n, c, math.prod(o), math.prod(k)))
             g = jnp.take_along_axis(xb, flat.reshape((n, c, -1)), -1).reshape(flat.shape)
             nan = jnp.isnan(g)
-            j = jnp.where(nan.any(-1), jnp.argmax(nan, -1), jnp.argmax(g, -1))
+            # torch keeps the window's last NaN, else its first maximum.
+            last_nan = g.shape[-1] - 1 - jnp.argmax(nan[..., ::-1], -1)
+            j = jnp.where(nan.any(-1), last_nan, jnp.argmax(g, -1))
             idx = jnp.take_along_axis(flat, j[..., None], -1)[..., 0]
             vals = jnp.take_along_axis(xb, idx, -1)
             return vals.reshape(lead + o), idx.reshape(lead + o)
