@@ -22,6 +22,7 @@ from .._core.registry import (
 )
 from .._core.tensor import Tensor
 from . import products
+from .pointwise import abs_sign
 
 _FLOAT_CPP = {"float32": "float", "float64": "double", "int64": "int64_t", "int32": "int",
               "int16": "short", "int8": "signed char", "uint8": "unsigned char", "bool": "bool",
@@ -725,7 +726,7 @@ _CDIST_MODES = {None: 0, "use_mm_for_euclid_dist_if_necessary": 0, "use_mm_for_e
 def _cdist_direct(p):
     def f(x1, x2):
         diff = x1[..., :, None, :] - x2[..., None, :, :]
-        a = jnp.abs(diff)
+        a = abs_sign(diff)
         if p == 0:
             return jnp.sum(a != 0, axis=-1).astype(x1.dtype)
         if p == 1:

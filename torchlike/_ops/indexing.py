@@ -537,6 +537,14 @@ _gather = Op("gather")
 
 def gather(input, dim: int, index, *, sparse_grad: bool = False, out=None) -> Tensor:
     """torch.gather: ``out[i][j][k] = input[index[i][j][k]][j][k]`` for dim 0 (§13)."""
+    if isinstance(index, Tensor) and index.numel() == 0:
+        # torch checks only dim for an empty index (not its rank, sizes or dtype)
+        d = wrap_dim(dim, max(input.dim(), 1))
+        ishape = tuple(index.shape)
+        r = run(_gather, (d, ishape, "empty"),
+                lambda: (lambda a: jnp.zeros(ishape, a.dtype)), (input._data,), (input,),
+                input._dtype)
+        return r if out is None else _set_out_same_dtype(out, r)
     ix = _int_index(index, "gather")
     n = max(input.dim(), 1)
     d = wrap_dim(dim, n)
@@ -569,7 +577,21 @@ def gather(input, dim: int, index, *, sparse_grad: bool = False, out=None) -> Te
 _scatter = Op("scatter")
 
 
+def _empty_scatter(input, src, dim, op):
+    """A scatter with an empty index: a copy of input (torch checks only dim and dtypes)."""
+    d = wrap_dim(dim, max(input.dim(), 1))
+    if isinstance(src, Tensor):
+        if src._dtype is not input._dtype:
+            raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+        return run(op, (d, "empty", True), lambda: (lambda a, s: a), (input._data, src._data),
+                   (input, src), input._dtype)
+    return run(op, (d, "empty", False), lambda: (lambda a: a), (input._data,), (input,),
+               input._dtype)
+
+
 def _scatter_impl(input, dim, index, src, reduce, opname):
+    if isinstance(index, Tensor) and index.numel() == 0:
+        return _empty_scatter(input, src, dim, _scatter)
     ix = _int_index(index, opname)
     d = wrap_dim(dim, max(input.dim(), 1))
     xshape = tuple(input.shape)
@@ -798,4 +820,5 @@ Tensor.scatter_add_ = lambda self, dim, index, src: inplace(
 __all__ = [
     "nonzero_static", "unravel_index", "index_select", "gather", "scatter", "scatter_add",
     "masked_select", "masked_fill", "take", "nonzero", "argwhere", "index_put", "fill",
+    "fill_", "zero_",
 ]

@@ -11,7 +11,7 @@ from .._core import dtypes as _dt
 from .._core.grad_mode import GRAD_ENABLED
 from .._core.registry import Op, broadcast_shapes, export, inplace, run, set_out, wrap_dim
 from .._core.tensor import Tensor
-from .indexing import _CPP_NAME, _bounds
+from .indexing import _CPP_NAME, _bounds, _empty_scatter
 
 _INDEX_DTYPES = (_dt.int64, _dt.int32)
 
@@ -394,6 +394,9 @@ def scatter_reduce(input, dim: int, index, src, reduce: str, *, include_self: bo
     if reduce not in ("sum", "prod", "mean", "amax", "amin"):
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got "
                            f"{reduce}")
+    if index.numel() == 0:
+        r = _empty_scatter(input, src, dim, _scatter_reduce_sum)
+        return r if out is None else set_out(out, r)
     if index._dtype not in (_dt.int64, _dt.int32, _dt.int16, _dt.int8, _dt.uint8):
         raise RuntimeError("scatter_reduce(): Expected dtype int32/int64 for index")
     d = wrap_dim(dim, max(input.dim(), 1))

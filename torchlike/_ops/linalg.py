@@ -551,29 +551,41 @@ def _solve_impl(A, B, left, fname):
     same_dtype(A, B, fname)
     n = A.shape[-1]
     vec = B.dim() == 1 or (B.dim() == A.dim() - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
-    Bm = B.unsqueeze(-1 if left else -2) if vec else B
+    # torch makes a vector B a column whatever ``left`` says, and names solve in both entries
+    Bm = B.unsqueeze(-1) if vec else B
     if (Bm.shape[-2] if left else Bm.shape[-1]) != n:
-        raise RuntimeError(f"{fname}: Incompatible shapes of A and B for the equation "
+        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation "
                            f"{'AX = B' if left else 'XA = B'} ({n}x{n} and "
                            f"{Bm.shape[-2]}x{Bm.shape[-1]})")
-    batch = broadcast_shapes(A.shape[:-2], Bm.shape[:-2])
-    at = bexpand(A, batch)
-    bt = bexpand(Bm, batch)
+    if vec and not left:
+        raise RuntimeError("linalg.solve: Vector broadcasting of the left hand side is not "
+                           "supported for left=False. In this case linalg.solve is equivalent "
+                           "to B / A.squeeze(-1)")
+    bt = bexpand(Bm, broadcast_shapes(A.shape[:-2], Bm.shape[:-2]))
 
     def f(a, b):
-        if a.size == 0 or b.size == 0:
-            return jnp.zeros(b.shape, b.dtype), jnp.zeros(a.shape[:-2], jnp.int32)
+        # A is factored once over its own batch (info has A's batch shape, as in torch) and
+        # the factors are broadcast over B's
         if not left:
             a, b = mT(a), mT(b)
-        lu, _, perm = lax.linalg.lu(a)
-        x = lu_solve_perm(lu, perm, b)
+        if a.size:
+            lu, _, perm = lax.linalg.lu(a)
+            info = lu_info(lu)
+        else:
+            info = jnp.zeros(a.shape[:-2], jnp.int32)
+        if a.size == 0 or b.size == 0:
+            x = jnp.zeros(b.shape, b.dtype)
+        else:
+            bb = b.shape[:-2]
+            x = lu_solve_perm(jnp.broadcast_to(lu, bb + lu.shape[-2:]),
+                              jnp.broadcast_to(perm, bb + perm.shape[-1:]), b)
         if vec:
             x = x[..., 0]
         elif not left:
             x = mT(x)
-        return x, lu_info(lu)
+        return x, info
 
-    return go(_solve, (A._dtype, left, vec), f, (at, bt), (A._dtype, _I32), multi=True)
+    return go(_solve, (A._dtype, left, vec), f, (A, bt), (A._dtype, _I32), multi=True)
 
 
 def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False, out=None):

@@ -22,6 +22,7 @@ from .._core.registry import (
 )
 from .._core.tensor import Tensor
 from .linalg import check_matrix, go, inv_ex, need_tensor, outs
+from .pointwise import abs_sign
 
 _INF = math.inf
 
@@ -77,7 +78,7 @@ def _abs_norm_jvp(p, axes, primals, tangents):
 
 def pnorm(x, p, axes, keepdim):
     """||x||_p over ``axes`` (a tuple) computed on |x| with torch's gradient conventions."""
-    a = jnp.abs(x)
+    a = abs_sign(x)
     if not axes:
         return a if p != 0 else (a != 0).astype(a.dtype)
     n = _abs_norm(a, float(p), axes)
@@ -178,11 +179,12 @@ def _matrix_norm_body(a, ord, d0, d1, keepdim):
     if ord in ("nuc", 2.0, -2.0):
         m = jnp.moveaxis(a, (d0, d1), (-2, -1))
         s = jnp.linalg.svd(m, compute_uv=False)
-        r = jnp.sum(s, -1) if ord == "nuc" else (s[..., 0] if ord == 2 else s[..., -1])
+        # amax/amin as torch: tied singular values (a zero matrix) share the gradient
+        r = jnp.sum(s, -1) if ord == "nuc" else (jnp.max(s, -1) if ord == 2 else jnp.min(s, -1))
         if keepdim:
             r = jnp.expand_dims(r, tuple(sorted((d0, d1))))
         return r
-    absa = jnp.abs(a)
+    absa = abs_sign(a)
     if ord in (1.0, -1.0):
         s = jnp.sum(absa, d0, keepdims=True)
         red = d1

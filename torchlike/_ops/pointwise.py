@@ -5,6 +5,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 from jax import lax
+from jax.custom_derivatives import SymbolicZero
 
 from .._core import dtypes as _dt
 from .._core.registry import (
@@ -180,7 +181,30 @@ def _power(a, b):
         odd = jnp.remainder(b, 2) == 1
         small = jnp.where(a == 1, 1, jnp.where(a == -1, jnp.where(odd, -1, 1), 0)).astype(a.dtype)
         return jnp.where(neg, small, p)
+    if jnp.iscomplexobj(a) or jnp.iscomplexobj(b):
+        return jnp.power(a, b)
+    return _real_pow(a, b)
+
+
+@jax.custom_jvp
+def _real_pow(a, b):
     return jnp.power(a, b)
+
+
+def _real_pow_jvp(primals, tangents):
+    # torch's rules: d/da is 0 where b == 0 (even at a == 0), d/db is 0 where a == 0 and b >= 0
+    # (jax gives NaN at both); a symbolic-zero tangent adds nothing (no 0 * NaN)
+    (a, b), (ta, tb) = primals, tangents
+    r = jnp.power(a, b)
+    out = jnp.zeros_like(r)
+    if not isinstance(ta, SymbolicZero):
+        out = out + jnp.where(b == 0, 0, b * jnp.power(a, b - 1)) * ta
+    if not isinstance(tb, SymbolicZero):
+        out = out + jnp.where((a == 0) & (b >= 0), 0, r * jnp.log(a)) * tb
+    return r, out
+
+
+_real_pow.defjvp(_real_pow_jvp, symbolic_zeros=True)
 
 
 pow = binary("pow", _power, check=_pow_check, dunders=("__pow__",), rdunders=("__rpow__",),  # noqa: A001
@@ -198,7 +222,24 @@ neg = unary("neg", _negate, saved=None)
 negative = export(neg, "negative", inplace=lambda self: inplace(self, neg(self)))
 Tensor.__neg__ = neg
 Tensor.__pos__ = lambda self: self
-abs = unary("abs", jnp.abs, COMPLEX_TO_FLOAT)  # noqa: A001
+@jax.custom_jvp
+def _abs_real(x):
+    return jnp.abs(x)
+
+
+@_abs_real.defjvp
+def _abs_real_jvp(primals, tangents):
+    (x,), (t,) = primals, tangents
+    return jnp.abs(x), jnp.sign(x) * t
+
+
+def abs_sign(x):
+    """|x| on jax arrays whose derivative at 0 is torch's subgradient sign(0) = 0 (JAX's is 1);
+    norms, dist, cdist and renorm take |x| through it."""
+    return jnp.abs(x) if jnp.iscomplexobj(x) else _abs_real(x)
+
+
+abs = unary("abs", abs_sign, COMPLEX_TO_FLOAT)  # noqa: A001
 export(abs, "absolute", inplace=lambda self: inplace(self, abs(self)))
 Tensor.__abs__ = abs
 
@@ -341,14 +382,21 @@ def clamp(input, min=None, max=None, *, out=None) -> Tensor:  # noqa: A002 - tor
         n = rt.np
         has_lo, has_hi = kinds[0] is not None, kinds[1] is not None
 
+        inexact = jnp.issubdtype(n, jnp.inexact)
+
+        # selects rather than maximum/minimum: torch's gradient goes to x on the boundary
+        # (JAX's max/min split it), to a bound only where x is strictly beyond it; a NaN bound
+        # gives NaN as maximum/minimum would
         def f(x, *bounds):
             x = x.astype(n)
             i = 0
             if has_lo:
-                x = jnp.maximum(x, jnp.asarray(bounds[0]).astype(n))
+                lo = jnp.asarray(bounds[0]).astype(n)
+                x = jnp.where((x < lo) | jnp.isnan(lo) if inexact else x < lo, lo, x)
                 i = 1
             if has_hi:
-                x = jnp.minimum(x, jnp.asarray(bounds[i]).astype(n))
+                hi = jnp.asarray(bounds[i]).astype(n)
+                x = jnp.where((x > hi) | jnp.isnan(hi) if inexact else x > hi, hi, x)
             return x
 
         return f

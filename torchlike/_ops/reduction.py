@@ -306,9 +306,22 @@ def _moments(op, name, input, dim, unbiased, keepdim, correction, out, root):
         sq = (dev * jnp.conj(dev)).real if jnp.iscomplexobj(a) else dev * dev
         n = a.size if d is None else math.prod(a.shape[i] for i in d)
         v = jnp.sum(sq, axis=d, keepdims=k) / jnp.maximum(n - corr, 0)
-        return jnp.sqrt(v) if root else v
+        return _std_sqrt(v) if root else v
 
     return _reduce(op, input, dims, keepdim, body, dt, dt.to_real(), out, extra=(corr,))
+
+
+@jax.custom_jvp
+def _std_sqrt(v):
+    return jnp.sqrt(v)
+
+
+@_std_sqrt.defjvp
+def _std_sqrt_jvp(primals, tangents):
+    # torch's std backward is 0 where std is 0 (a constant slice), not inf * 0 = NaN
+    (v,), (t,) = primals, tangents
+    r = jnp.sqrt(v)
+    return r, jnp.where(r == 0, 0, t / (2 * jnp.where(r == 0, 1, r)))
 
 
 def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None,

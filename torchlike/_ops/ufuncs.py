@@ -209,7 +209,21 @@ cosh = unary("cosh", jnp.cosh, INT_TO_FLOAT)
 asinh = unary("asinh", jnp.arcsinh, INT_TO_FLOAT)
 acosh = unary("acosh", jnp.arccosh, INT_TO_FLOAT)
 atanh = unary("atanh", jnp.arctanh, INT_TO_FLOAT)
-atan2 = _tensors_binary("atan2", jnp.arctan2, check=_real_args("atan2"))
+@jax.custom_jvp
+def _atan2(y, x):
+    return jnp.arctan2(y, x)
+
+
+@_atan2.defjvp
+def _atan2_jvp(primals, tangents):
+    # torch's rule: the gradient is 0 at y = x = 0, where 1 / (x^2 + y^2) is infinite
+    (y, x), (ty, tx) = primals, tangents
+    recip = 1 / (x * x + y * y)
+    recip = jnp.where(jnp.isinf(recip), 0, recip)
+    return jnp.arctan2(y, x), (x * ty - y * tx) * recip
+
+
+atan2 = _tensors_binary("atan2", _atan2, check=_real_args("atan2"))
 
 # ---------------------------------------------------------------- exp / log family
 
@@ -431,7 +445,15 @@ def _nextafter_jvp(primals, tangents):
 
 
 digamma = unary("digamma", _digamma, INT_TO_FLOAT, **_no_cplx)
-i0 = unary("i0", _sp.i0, INT_TO_FLOAT, **_no_cplx)
+@jax.custom_jvp
+def _i0(x):
+    return _sp.i0(x)
+
+
+# d i0 / dx = i1(x), which is 0 at x = 0 (jax's own rule gives 1 there)
+_i0.defjvp(lambda p, t: (_sp.i0(p[0]), _sp.i1(p[0]) * t[0]))
+
+i0 = unary("i0", _i0, INT_TO_FLOAT, **_no_cplx)
 sinc = unary("sinc", jnp.sinc, INT_TO_FLOAT)
 deg2rad = _unary("deg2rad", jnp.deg2rad, _to_float, compute=_to_float,
                  check=_no_complex("deg2rad is not supported for complex tensors."))
@@ -506,12 +528,24 @@ export(mvlgamma, inplace=lambda self, p: inplace(self, mvlgamma(self, p)))
 _logit_op = Op("logit")
 
 
+@functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
 def _logit_body(a, eps):
     if eps is not None:
         lo = jnp.asarray(eps, a.dtype)
         hi = jnp.asarray(1 - eps, a.dtype)
         a = jnp.where(a < lo, lo, jnp.where(a > hi, hi, a))
     return jnp.log(a / (1 - a))
+
+
+@_logit_body.defjvp
+def _logit_jvp(eps, primals, tangents):
+    # torch's rule: 1 / (a (1 - a)) (inf at 0 and 1); outside the domain NaN, or 0 where eps
+    # clamps
+    (a,), (t,) = primals, tangents
+    lo, hi = (0, 1) if eps is None else (eps, 1 - eps)
+    out = (a < lo) | (a > hi)
+    d = jnp.where(out, jnp.nan if eps is None else 0, 1 / (a * (1 - a)))
+    return _logit_body(a, eps), d.astype(a.dtype) * t
 
 
 def logit(input, eps=None, *, out=None):
@@ -552,8 +586,34 @@ def _xlogy_body(x, y):
 
 
 xlogy = binary("xlogy", _xlogy_body, INT_TO_FLOAT, scalar_self=True, check=_real_args("xlogy"))
-copysign = binary("copysign", jnp.copysign, INT_TO_FLOAT, check=_real_args("copysign"))
-hypot = _tensors_binary("hypot", jnp.hypot, check=_float_args("hypot"))
+@jax.custom_jvp
+def _copysign(a, b):
+    return jnp.copysign(a, b)
+
+
+@_copysign.defjvp
+def _copysign_jvp(primals, tangents):
+    # torch: d/da = result / a, taken as 0 at a = 0; nothing flows to b
+    (a, b), (ta, _) = primals, tangents
+    r = jnp.copysign(a, b)
+    return r, jnp.where(a == 0, 0, r / jnp.where(a == 0, 1, a)) * ta
+
+
+@jax.custom_jvp
+def _hypot(a, b):
+    return jnp.hypot(a, b)
+
+
+@_hypot.defjvp
+def _hypot_jvp(primals, tangents):
+    # torch's rule a / hypot(a, b): NaN at a = b = 0 (jax's rule is finite there)
+    (a, b), (ta, tb) = primals, tangents
+    r = jnp.hypot(a, b)
+    return r, (a * ta + b * tb) / r
+
+
+copysign = binary("copysign", _copysign, INT_TO_FLOAT, check=_real_args("copysign"))
+hypot = _tensors_binary("hypot", _hypot, check=_float_args("hypot"))
 
 
 def _inexact_args(name: str):
