@@ -14,7 +14,7 @@ import numpy as np
 from . import dtypes as _dt
 from . import views as _views
 from .device import CPU, from_jax
-from .storage import Storage
+from .storage import Storage, bind_numpy
 
 
 class Size(tuple):
@@ -329,18 +329,34 @@ class Tensor:
         return a.tolist()
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
-        """torch.Tensor.numpy; zero-copy and read-only (JAX arrays are immutable)."""
+        """torch.Tensor.numpy: on CPU a writable array sharing memory with the tensor."""
         if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
         if self._dtype is _dt.bfloat16 and not force:
             raise TypeError("Got unsupported ScalarType BFloat16")
-        return np.asarray(self._data)
+        s = self._storage
+        arr = s.array
+        if (self._dtype is _dt.bfloat16 or isinstance(arr, jax.core.Tracer)
+                or from_jax(next(iter(arr.devices()))).type != "cpu"):
+            # Off the CPU JAX owns the memory: a read-only host copy is all NumPy can get.
+            return np.asarray(self._data)
+        buf = bind_numpy(s)
+        v = self._view
+        if v is None:
+            return buf.view(np.ndarray)
+        return _numpy_view(buf, v)
 
     def __array__(self, dtype=None, copy=None):
+        # As in torch, np.asarray(t) of a CPU tensor shares its memory.
+        if (copy is not True and not self._requires_grad
+                and (dtype is None or np.dtype(dtype) == self._dtype.np)):
+            return self.numpy(force=True)
         a = np.asarray(self._data)
         if dtype is not None:
             a = a.astype(dtype)
+        elif copy:
+            a = a.copy()
         return a
 
     def __jax_array__(self):
@@ -467,6 +483,40 @@ def _rebuild(arr, dtype_name, requires_grad):
     if requires_grad:
         t.requires_grad_(True)
     return t
+
+
+def _numpy_view(buf: np.ndarray, v) -> np.ndarray:
+    """The elements view ``v`` covers, as a writable NumPy view of its storage's buffer."""
+    it = buf.dtype.itemsize
+    if buf.flags.c_contiguous:
+        start = buf.reshape(-1)[v.offset:]
+        strides = tuple(st * it for st in v.strides)
+    elif not math.prod(v.shape):
+        return np.empty(v.shape, buf.dtype)
+    else:
+        # A buffer NumPy laid out with other strides (from_numpy of a transposed or sliced
+        # array): map the view's positions to byte offsets and check they step evenly.
+        pos = np.full(v.shape, v.offset, dtype=np.int64)
+        for k, st in enumerate(v.strides):
+            shape = [1] * len(v.shape)
+            shape[k] = v.shape[k]
+            pos = pos + np.arange(v.shape[k], dtype=np.int64).reshape(shape) * st
+        idx = np.unravel_index(pos, buf.shape)
+        byte = sum(i * bst for i, bst in zip(idx, buf.strides, strict=True))
+        strides = []
+        for k, n in enumerate(v.shape):
+            if n < 2:
+                strides.append(it)
+                continue
+            d = np.diff(byte, axis=k)
+            if (d != d.flat[0]).any():
+                raise NotImplementedError(
+                    "numpy() of this view of a tensor made from a non-contiguous NumPy array "
+                    "cannot share memory in torchlike; call .contiguous() or .clone() first")
+            strides.append(int(d.flat[0]))
+        start = buf[tuple(slice(int(i.flat[0]), None) for i in idx)]
+        strides = tuple(strides)
+    return np.lib.stride_tricks.as_strided(start, shape=v.shape, strides=strides, writeable=True)
 
 
 def _wrap_dim(dim: int, ndim: int) -> int:

@@ -14,6 +14,7 @@ from .._core import views as _views
 from .._core.device import default_device, to_jax
 from .._core.device import device as _device
 from .._core.registry import as_shape, export, method
+from .._core.storage import NumpyStorage
 from .._core.tensor import Tensor, register_constructor
 
 _make = Tensor._make
@@ -157,39 +158,85 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
     return _finish(jnp.array(a, dtype=dt.np, copy=True), dt, device, requires_grad)
 
 
+def _shares(arr: np.ndarray, dtype, device) -> bool:
+    """Whether torch would alias ``arr`` for a tensor of ``dtype`` on ``device`` (a CPU one)."""
+    if dtype is not None and dtype.np != arr.dtype:
+        return False
+    if device is None:
+        d = default_device()
+        return d is None or d.type == "cpu"
+    # An explicit CPU device shares only where JAX's default device is the CPU: NumPy-bound
+    # storages live on the default device (uncommitted, as every other tensor).
+    return _device(device).type == "cpu" and jax.default_backend() == "cpu"
+
+
 def as_tensor(data, dtype=None, device=None) -> Tensor:
-    """torch.as_tensor: no copy when data already is a tensor of that dtype and device."""
+    """torch.as_tensor: no copy when data already is a tensor (or a NumPy array) of that dtype
+    and device."""
     dtype = _check_dtype(dtype)
     if isinstance(data, Tensor):
         if (dtype is None or dtype is data._dtype) and (device is None or
                                                          data.device == _device(device)):
             return data
         return data.to(device=device, dtype=dtype)
+    if type(data) is np.ndarray and _shares(data, dtype, device):
+        return from_numpy(data)
     return tensor(data, dtype=dtype, device=device)
 
 
 def asarray(obj, *, dtype=None, device=None, copy: bool | None = None,
             requires_grad: bool = False) -> Tensor:
     """torch.asarray."""
+    dtype = _check_dtype(dtype)
     if isinstance(obj, Tensor) and not copy:
         t = as_tensor(obj, dtype, device)
     elif isinstance(obj, jax.Array):
         t = from_jax(obj)
         if dtype is not None:
             t = t.to(dtype)
+    elif type(obj) is np.ndarray and not copy and _shares(obj, dtype, device):
+        t = from_numpy(obj)
     else:
+        if copy is False and isinstance(obj, np.ndarray) and dtype is not None:
+            raise ValueError(f"can't alias tensor with dtype '{_dt.from_np(obj.dtype)._tag}' "
+                             f"into dtype '{dtype._tag}'.")
         t = tensor(obj, dtype=dtype, device=device)
     if requires_grad:
         t.requires_grad_(True)
     return t
 
 
+_READONLY_WARNED = [False]
+
+
 def from_numpy(ndarray: np.ndarray) -> Tensor:
-    """torch.from_numpy (a copy into a JAX buffer: JAX arrays can't alias writable numpy memory)."""
+    """torch.from_numpy: a tensor sharing the array's memory (writes show on both sides)."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    if any(st < 0 for st in ndarray.strides):
+        raise ValueError("At least one stride in the given numpy array is negative, and tensors "
+                         "with negative strides are not currently supported. (You can probably "
+                         "work around this by making a copy of your array  with array.copy().) ")
+    if not ndarray.dtype.isnative:
+        raise ValueError("given numpy array has byte order different from the native byte order. "
+                         "Conversion between byte orders is currently not supported.")
     dt = _dt.from_np(ndarray.dtype)
-    return _make(jnp.array(ndarray, copy=True), dt)
+    if not ndarray.flags.writeable:
+        if not _READONLY_WARNED[0]:
+            _READONLY_WARNED[0] = True
+            import warnings
+
+            warnings.warn("The given NumPy array is not writable, and PyTorch does not support "
+                          "non-writable tensors. This means writing to this tensor will result "
+                          "in undefined behavior. You may want to copy the array to protect its "
+                          "data or make it writable before converting it to a tensor. This type "
+                          "of warning will be suppressed for the rest of this program.",
+                          UserWarning, stacklevel=2)
+        # Nothing can be written through a read-only array: a private copy behaves the same.
+        return _make(jnp.asarray(np.array(ndarray)), dt)
+    t = _make(None, dt)
+    t._storage = NumpyStorage(ndarray)
+    return t
 
 
 def from_jax(array) -> Tensor:
