@@ -158,3 +158,21 @@ def test_lstsq_float32_gradient_near_orthogonal():
         -4.33533], atol=2e-4)
     np.testing.assert_allclose(np.asarray(gb.tolist()).ravel(),
                                [1.15375] * 3 + [1.1428] * 3 + [0.60602] * 3, atol=2e-4)
+
+
+@pytest.mark.parametrize("p", [0.5, 1.0, 3.0, float("inf")])
+def test_pdist_gradient_at_zero(p):
+    # torch 2.13: rows 0 and 2 coincide; their distance contributes no gradient
+    x = torch.tensor([[0., 0.], [1., 0.], [0., 0.]], requires_grad=True)
+    torch.pdist(x, p).sum().backward()
+    assert x.grad.tolist() == [[-1.0, 0.0], [2.0, 0.0], [-1.0, 0.0]]
+    z = torch.zeros(3, 2, requires_grad=True)
+    torch.pdist(z, p).sum().backward()
+    assert z.grad.tolist() == [[0.0, 0.0]] * 3
+
+
+def test_std_mean_gradient_at_constant_row():
+    y = torch.tensor([[2., 2.], [1., 3.]], requires_grad=True)
+    s, m = torch.std_mean(y, 1)
+    (s.sum() + m.sum()).backward()
+    assert torch.allclose(y.grad, torch.tensor([[0.5, 0.5], [-0.20710677, 1.2071068]]))

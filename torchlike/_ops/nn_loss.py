@@ -18,6 +18,7 @@ from jax import lax
 from .._core import dtypes as _dt
 from .._core.registry import Op, broadcast_shapes
 from .._core.tensor import Tensor
+from .linalg_norms import pnorm
 from .nn_activation import check_tensor, float_of, fused, opmath
 
 # ---------------------------------------------------------------- helpers
@@ -366,23 +367,8 @@ def _pairwise(a, b, p, eps, keepdim=False):
 
 
 def _pnorm(d, p, axis, keepdim=False):
-    ad = jnp.abs(d)
-    if p == 2:
-        # sqrt of a sum of squares: defined (zero) gradient at a zero vector, as torch's norm.
-        s = jnp.sum(d * d, axis=axis, keepdims=keepdim)
-        safe = jnp.where(s > 0, s, 1.0)
-        return jnp.where(s > 0, jnp.sqrt(safe), 0.0)
-    if p == math.inf:
-        return jnp.max(ad, axis=axis, keepdims=keepdim)
-    if p == -math.inf:
-        return jnp.min(ad, axis=axis, keepdims=keepdim)
-    if p == 0:
-        return jnp.sum((ad != 0).astype(d.dtype), axis=axis, keepdims=keepdim)
-    if p == 1:
-        return jnp.sum(ad, axis=axis, keepdims=keepdim)
-    s = jnp.sum(ad ** p, axis=axis, keepdims=keepdim)
-    safe = jnp.where(s > 0, s, 1.0)
-    return jnp.where(s > 0, safe ** (1.0 / p), 0.0)
+    """||d||_p over ``axis`` with torch's gradient conventions at 0 (see linalg_norms.pnorm)."""
+    return pnorm(d, p, axis if isinstance(axis, tuple) else (axis,), keepdim)
 
 
 _triplet = Op("triplet_margin_loss", "MeanBackward0")

@@ -16,7 +16,7 @@ from .. import return_types
 from .._core import dtypes as _dt
 from .._core.registry import Op, export, inplace, run, set_out, wrap_dim
 from .._core.tensor import Tensor
-from .reduction import _check, _dims, _reduce
+from .reduction import _check, _dims, _reduce, _std_sqrt
 
 _make = Tensor._make
 
@@ -477,7 +477,8 @@ def _moments_build(dims, keepdim, corr, root, src, dst):
         v = jnp.sum(sq, axis=dims, keepdims=keepdim) / jnp.maximum(n - corr, 0)
         if not keepdim:
             m = jnp.squeeze(m, dims) if dims is not None else m.reshape(())
-        return (jnp.sqrt(v) if root else v).astype(dst.np), m.astype(src.np)
+        # _std_sqrt: a zero gradient where the std is 0, as torch (not jnp.sqrt's NaN)
+        return (_std_sqrt(v) if root else v).astype(dst.np), m.astype(src.np)
 
     return f
 
