@@ -586,6 +586,8 @@ def _xlogy_body(x, y):
 
 
 xlogy = binary("xlogy", _xlogy_body, INT_TO_FLOAT, scalar_self=True, check=_real_args("xlogy"))
+
+
 @jax.custom_jvp
 def _copysign(a, b):
     return jnp.copysign(a, b)
