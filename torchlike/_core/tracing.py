@@ -13,6 +13,10 @@ import jax
 
 Tracer = jax.core.Tracer
 
+# While torchlike.compile traces: a callable told of every storage written whose array was
+# still concrete (state the compiler did not lift; see _core/views.write).
+ON_WRITE: list = [None]
+
 
 def is_traced(*values) -> bool:
     """Whether any of ``values`` (jax arrays, Tensors or Python values) is a JAX tracer."""

@@ -21,6 +21,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
+from . import tracing as _tracing
 from .storage import Storage
 
 
@@ -231,6 +232,9 @@ def write(t, new, overlap_ok: bool = False) -> None:
     """
     s: Storage = t._storage
     v = t._view
+    hook = _tracing.ON_WRITE[0]
+    if hook is not None and not isinstance(s.array, _tracing.Tracer):
+        hook(s)
     if new.dtype != t._dtype.np:
         new = new.astype(t._dtype.np)
     if v is None:

@@ -392,6 +392,10 @@ def _group_kernel(update, static, hp, params, grads, states):
 
 _kernels: dict = {}
 
+# torchlike.compile lifts each fused group's hyperparameters as traced inputs of the compiled
+# program (so a scheduler's new lr never retraces): id(group) -> {name: traced scalar}.
+TRACED_HYPER: dict = {}
+
 
 def _run_group(update, static, hp, params, grads, states):
     key = (update, static)
@@ -446,7 +450,9 @@ class _FusedOptimizer(Optimizer):
         if not params:
             return
         arrays = [{k: v._data for k, v in st.items() if isinstance(v, Tensor)} for st in states]
-        hp = {k: _hp_value(v) for k, v in self._hyper(group).items()}
+        hp = TRACED_HYPER.get(id(group)) if TRACED_HYPER else None
+        if hp is None:
+            hp = {k: _hp_value(v) for k, v in self._hyper(group).items()}
         new_p, new_s = _run_group(type(self)._update, self._static(group), hp,
                                   [p._data for p in params], [g._data for g in grads], arrays)
         for p, a in zip(params, new_p, strict=True):

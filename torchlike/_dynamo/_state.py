@@ -1,0 +1,274 @@
+"""What a compiled call reaches: the tensors, slots, generators and optimizer scalars it reads.
+
+``walk(roots)`` visits the call's arguments, the function's closure and the globals its code
+names, and, through them, Modules (parameters, buffers, submodules, plain tensor attributes),
+Optimizers (parameter groups and state), schedulers, Generators, containers, dataclasses and
+plain user objects.  Every storage it finds becomes an input of the compiled program; every
+*slot* (a place holding a tensor or None: ``p.grad``, ``module._buffers['x']``,
+``optimizer.state[p]['exp_avg']``) is remembered so the program's results can be put back
+where the traced code put them.  The signature it builds keys the compiled-program cache.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import types
+
+from .._core.storage import Storage
+from .._core.tensor import Tensor
+
+ITEM, GRAD = 0, 1  # slot kinds: container[key], tensor._grad
+
+# Objects of these modules are never walked into (their state is not the user's).
+_OPAQUE = ("builtins", "jax", "jaxlib", "numpy", "functools", "typing", "collections", "abc",
+           "torchlike._core", "torchlike._ops", "torchlike.autograd", "torchlike._dynamo")
+_MAX_DEPTH = 6
+
+
+def _opaque(mod: str | None) -> bool:
+    if not mod:
+        return True
+    return mod.startswith(_OPAQUE) or mod in sys.stdlib_module_names
+
+
+class Walk:
+    """The state one call reaches (see the module doc)."""
+
+    __slots__ = ("storages", "sindex", "tensors", "tindex", "slots", "containers", "sig",
+                 "gens", "groups", "objects", "seen")
+
+    def __init__(self):
+        self.storages: list[Storage] = []
+        self.sindex: dict[int, int] = {}
+        self.tensors: list[Tensor] = []
+        self.tindex: dict[int, int] = {}
+        self.slots: list = []           # (container, key, kind, value)
+        self.containers: dict[int, object] = {}
+        self.sig: list = []
+        self.gens: list = []
+        self.groups: list = []          # (optimizer, group) of fused optimizers
+        self.objects: list = []         # objects whose __dict__ a trace may change
+        self.seen: set[int] = set()
+
+    # ------------------------------------------------------------ visiting
+
+    def tensor(self, t: Tensor) -> int:
+        i = self.tindex.get(id(t))
+        if i is not None:
+            return i
+        s = t._storage
+        si = self.sindex.get(id(s))
+        if si is None:
+            si = self.sindex[id(s)] = len(self.storages)
+            self.storages.append(s)
+            a = s.array
+            self.sig.append((a.shape, a.dtype))
+        i = self.tindex[id(t)] = len(self.tensors)
+        self.tensors.append(t)
+        v = t._view
+        self.sig.append((si, t._dtype, t._requires_grad, None if v is None else v.shape))
+        self.slot(t, "grad", GRAD, t._grad)
+        return i
+
+    def slot(self, container, key, kind: int, value) -> None:
+        self.containers[id(container)] = container
+        self.slots.append((container, key, kind, value))
+        if value is None:
+            self.sig.append(None)
+        else:
+            self.sig.append(self.tensor(value))
+
+    def items(self, d: dict) -> None:
+        """A dict of tensors (parameters, buffers, optimizer state): every entry is a slot."""
+        self.containers[id(d)] = d
+        for k, v in d.items():
+            if v is None or isinstance(v, Tensor):
+                self.slot(d, k, ITEM, v)
+            else:
+                self.sig.append((k, _static(v)))
+
+    def visit(self, obj, depth: int = 0) -> None:
+        if isinstance(obj, Tensor):
+            self.tensor(obj)
+            return
+        if obj is None or isinstance(obj, (bool, int, float, complex, str, bytes)):
+            return
+        if depth > _MAX_DEPTH or id(obj) in self.seen:
+            return
+        self.seen.add(id(obj))
+        d = depth + 1
+        if isinstance(obj, (list, tuple)):
+            for x in obj:
+                self.visit(x, d)
+            return
+        if isinstance(obj, dict):
+            for x in obj.values():
+                self.visit(x, d)
+            return
+        if isinstance(obj, types.FunctionType):
+            self.function(obj, d)
+            return
+        if isinstance(obj, types.MethodType):
+            self.visit(obj.__self__, d)
+            self.function(obj.__func__, d)
+            return
+        rule = _RULES.get(type(obj))
+        if rule is None:
+            rule = _rule_for(type(obj))
+        if rule is not None:
+            rule(self, obj, d)
+
+    def function(self, fn, depth: int) -> None:
+        if _opaque(getattr(fn, "__module__", None)):
+            return
+        for cell in fn.__closure__ or ():
+            try:
+                self.visit(cell.cell_contents, depth)
+            except ValueError:  # an empty cell
+                pass
+        g = fn.__globals__
+        for name in _names(fn.__code__):
+            if name in g:
+                v = g[name]
+                if not isinstance(v, types.ModuleType):
+                    self.visit(v, depth)
+                    if isinstance(v, (bool, int, float, str)):
+                        self.sig.append((name, v))
+
+    # ------------------------------------------------------------ snapshots
+
+    def snapshot(self) -> list:
+        """Shallow copies of every container and object __dict__ a trace may change."""
+        snap = []
+        for c in self.containers.values():
+            if isinstance(c, dict):
+                snap.append((c, dict(c)))
+            elif isinstance(c, list):
+                snap.append((c, list(c)))
+            elif hasattr(c, "__dict__"):
+                snap.append((c.__dict__, dict(c.__dict__)))
+        for o in self.objects:
+            snap.append((o.__dict__, dict(o.__dict__)))
+        return snap
+
+
+def restore(snap: list) -> None:
+    for live, copy in snap:
+        if isinstance(live, list):
+            live[:] = copy
+        else:
+            live.clear()
+            live.update(copy)
+
+
+def _static(v):
+    """A hashable stand-in for a non-tensor value in a signature."""
+    try:
+        hash(v)
+        return v
+    except TypeError:
+        if isinstance(v, (list, tuple)):
+            return tuple(_static(x) for x in v)
+        return type(v).__name__
+
+
+_NAMES: dict = {}
+
+
+def _names(code) -> tuple:
+    """Global names a code object (and the functions nested in it) may read."""
+    r = _NAMES.get(code)
+    if r is None:
+        out = list(code.co_names)
+        for c in code.co_consts:
+            if isinstance(c, types.CodeType):
+                out.extend(_names(c))
+        r = _NAMES[code] = tuple(dict.fromkeys(out))
+    return r
+
+
+# ---------------------------------------------------------------- rules per kind of object
+
+
+def _module(w: Walk, m, depth: int) -> None:
+    w.sig.append(("M", type(m), m.training))
+    w.objects.append(m)
+    w.items(m._parameters)
+    w.items(m._buffers)
+    for k, v in m.__dict__.items():
+        if isinstance(v, Tensor):
+            w.slot(m.__dict__, k, ITEM, v)
+    for sub in m._modules.values():
+        if sub is not None:
+            w.visit(sub, depth)
+    # forward (and helpers) may read globals: a user's module class is walked like a function
+    fwd = type(m).forward
+    if isinstance(fwd, types.FunctionType):
+        w.function(fwd, depth)
+
+
+def _optimizer(w: Walk, opt, depth: int) -> None:
+    w.objects.append(opt)
+    w.containers[id(opt.param_groups)] = opt.param_groups
+    from ..optim.optimizer import _FusedOptimizer
+
+    for g in opt.param_groups:
+        w.containers[id(g)] = g
+        for p in g["params"]:
+            w.tensor(p)
+        if isinstance(opt, _FusedOptimizer):
+            w.groups.append((opt, g))
+            w.sig.append(opt._static(g))
+            for k, v in opt._hyper(g).items():
+                if isinstance(v, Tensor):
+                    w.sig.append((k, w.tensor(v)))
+                else:
+                    w.sig.append((k, type(v)))
+        else:
+            for k, v in g.items():
+                if k != "params":
+                    w.visit(v, depth) if isinstance(v, Tensor) else w.sig.append((k, _static(v)))
+    st = opt.state
+    w.containers[id(st)] = st
+    for p, s in st.items():
+        w.sig.append(w.tensor(p) if isinstance(p, Tensor) else _static(p))
+        if isinstance(s, dict):
+            w.items(s)
+
+
+def _generator(w: Walk, g, depth: int) -> None:
+    w.gens.append(g)
+
+
+def _scheduler(w: Walk, s, depth: int) -> None:
+    w.objects.append(s)
+    w.visit(s.optimizer, depth)
+
+
+def _plain(w: Walk, obj, depth: int) -> None:
+    if dataclasses.is_dataclass(obj) or not _opaque(type(obj).__module__):
+        d = getattr(obj, "__dict__", None)
+        if d is not None:
+            w.objects.append(obj)
+            for v in d.values():
+                w.visit(v, depth)
+
+
+_RULES: dict = {}
+
+
+def _rule_for(cls):
+    from ..nn.modules.module import Module
+    from ..optim.lr_scheduler import LRScheduler
+    from ..optim.optimizer import Optimizer
+    from ..random import Generator
+
+    rule = _plain
+    for base, r in ((Module, _module), (Optimizer, _optimizer), (Generator, _generator),
+                    (LRScheduler, _scheduler)):
+        if issubclass(cls, base):
+            rule = r
+            break
+    _RULES[cls] = rule
+    return rule
