@@ -66,6 +66,8 @@ from . import nn  # noqa: E402
 from . import utils  # noqa: E402
 from . import cuda  # noqa: E402,F401
 from . import func  # noqa: E402,F401
+from . import _dynamo, compiler  # noqa: E402,F401
+from ._dynamo.module import optimize as compile  # noqa: E402,F401,A001
 
 # torch's top-level aliases of nn.functional ops whose signatures match F's.
 from .nn import functional as _F  # noqa: E402
