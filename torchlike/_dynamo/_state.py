@@ -122,6 +122,10 @@ class Walk:
     def function(self, fn, depth: int) -> None:
         if _opaque(getattr(fn, "__module__", None)):
             return
+        for v in fn.__defaults__ or ():
+            self.visit(v, depth)
+        for v in (fn.__kwdefaults__ or {}).values():
+            self.visit(v, depth)
         for cell in fn.__closure__ or ():
             try:
                 self.visit(cell.cell_contents, depth)

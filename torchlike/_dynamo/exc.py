@@ -2,5 +2,6 @@
 
 from .._core.tracing import GraphBreak
 from .eval_frame import Unsupported
+from .module import InvalidBackend
 
-__all__ = ["GraphBreak", "Unsupported"]
+__all__ = ["GraphBreak", "InvalidBackend", "Unsupported"]

@@ -7,11 +7,10 @@ from typing import Any
 from ..nn.modules.module import Module
 from .eval_frame import CompiledFunction
 
-_MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
+_MODES = ("default", "lite", "reduce-overhead", "max-autotune-no-cudagraphs", "max-autotune")
 # torch._dynamo.list_backends() on a CPU build (plus the debugging ones torch accepts)
-BACKENDS = ("cudagraphs", "inductor", "onnxrt", "openxla", "tvm", "eager", "aot_eager",
-            "aot_eager_decomp_partition", "aot_eager_default_partitioner", "aot_ts",
-            "aot_inductor")
+BACKENDS = ("cudagraphs", "inductor", "openxla", "tvm", "onnxrt", "eager", "aot_eager",
+            "aot_eager_decomp_partition", "aot_eager_default_partitioner", "aot_ts")
 
 
 class InvalidBackend(RuntimeError):
@@ -23,8 +22,8 @@ class InvalidBackend(RuntimeError):
 
 
 def list_backends(exclude_tags=("debug", "experimental")) -> list[str]:
-    """torch._dynamo.list_backends: every backend name maps onto XLA here."""
-    return sorted(b for b in BACKENDS if not b.startswith(("aot_", "eager")))
+    """torch._dynamo.list_backends (a CPU build's list): every backend is XLA here."""
+    return ["cudagraphs", "inductor", "openxla", "tvm"]
 
 
 class OptimizedModule(Module):
@@ -67,7 +66,7 @@ def optimize(model=None, *, fullgraph: bool = False, dynamic=None, backend="indu
                             mode=mode, options=options, disable=disable)
         return deco
     if not callable(model):
-        raise RuntimeError("Only callable objects can be compiled")
+        raise AssertionError(f"A callable function is expected, but {type(model)} is provided.")
     if disable:
         return model
     if isinstance(model, Module):
