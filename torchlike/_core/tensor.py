@@ -15,6 +15,10 @@ from . import dtypes as _dt
 from . import views as _views
 from .device import CPU, from_jax
 from .storage import Storage, bind_numpy
+from .tracing import GraphBreak
+
+_Tracer = jax.core.Tracer
+_NEEDS_VALUE = "it needs a concrete Python value"
 
 
 class Size(tuple):
@@ -318,11 +322,24 @@ class Tensor:
         if self.numel() != 1:
             raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to "
                                "Scalar")
+        if isinstance(self._storage.array, _Tracer):
+            raise GraphBreak("Tensor.item", _NEEDS_VALUE)
+        return np.asarray(self._data).reshape(()).item() if self._dtype is not _dt.bfloat16 \
+            else float(np.asarray(self._data, dtype=np.float32).reshape(()))
+
+    def _item(self, what: str):
+        if self.numel() != 1:
+            raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to "
+                               "Scalar")
+        if isinstance(self._storage.array, _Tracer):
+            raise GraphBreak(what, _NEEDS_VALUE)
         return np.asarray(self._data).reshape(()).item() if self._dtype is not _dt.bfloat16 \
             else float(np.asarray(self._data, dtype=np.float32).reshape(()))
 
     def tolist(self):
         """torch.Tensor.tolist."""
+        if isinstance(self._storage.array, _Tracer):
+            raise GraphBreak("Tensor.tolist", _NEEDS_VALUE)
         a = np.asarray(self._data)
         if self._dtype in (_dt.bfloat16, _dt.float16):
             a = a.astype(np.float32) if self._dtype is _dt.bfloat16 else a
@@ -337,8 +354,9 @@ class Tensor:
             raise TypeError("Got unsupported ScalarType BFloat16")
         s = self._storage
         arr = s.array
-        if (self._dtype is _dt.bfloat16 or isinstance(arr, jax.core.Tracer)
-                or from_jax(next(iter(arr.devices()))).type != "cpu"):
+        if isinstance(arr, _Tracer):
+            raise GraphBreak("Tensor.numpy", "it needs concrete values")
+        if (self._dtype is _dt.bfloat16 or from_jax(next(iter(arr.devices()))).type != "cpu"):
             # Off the CPU JAX owns the memory: a read-only host copy is all NumPy can get.
             return np.asarray(self._data)
         buf = bind_numpy(s)
@@ -349,6 +367,8 @@ class Tensor:
 
     def __array__(self, dtype=None, copy=None):
         # As in torch, np.asarray(t) of a CPU tensor shares its memory.
+        if isinstance(self._storage.array, _Tracer):
+            raise GraphBreak("Tensor.__array__", "it needs concrete values")
         if (copy is not True and not self._requires_grad
                 and (dtype is None or np.dtype(dtype) == self._dtype.np)):
             return self.numpy(force=True)
@@ -385,26 +405,26 @@ class Tensor:
             if n == 0:
                 raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
-        return bool(self.item())
+        return bool(self._item("Tensor.__bool__"))
 
     def __float__(self) -> float:
-        return float(self._scalar("float"))
+        return float(self._scalar("Tensor.__float__"))
 
     def __int__(self) -> int:
-        return int(self._scalar("int"))
+        return int(self._scalar("Tensor.__int__"))
 
     def __complex__(self) -> complex:
-        return complex(self._scalar("complex"))
+        return complex(self._scalar("Tensor.__complex__"))
 
     def __index__(self) -> int:
         if self._dtype.category > _dt.INT or self.numel() != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self.item())
+        return int(self._item("Tensor.__index__"))
 
     def _scalar(self, what):
         if self.numel() != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
-        return self.item()
+        return self._item(what)
 
     __hash__ = object.__hash__
 
@@ -412,6 +432,8 @@ class Tensor:
         from .printing import tensor_repr
 
         dt = self._dtype
+        if isinstance(self._storage.array, _Tracer):
+            raise GraphBreak("Tensor.__repr__", "printing needs concrete values")
         arr = np.asarray(self._data)
         if dt is _dt.bfloat16:
             arr = arr.astype(np.float32)
@@ -425,10 +447,12 @@ class Tensor:
 
     def __format__(self, spec: str) -> str:
         if self.dim() == 0:
-            return self.item().__format__(spec)
+            return self._item("Tensor.__format__").__format__(spec)
         return object.__format__(self, spec)
 
     def __reduce_ex__(self, proto):
+        if isinstance(self._storage.array, _Tracer):
+            raise GraphBreak("Tensor.__reduce_ex__", "pickling needs concrete values")
         return (_rebuild, (np.asarray(self._data), self._dtype.name, self._requires_grad))
 
     def __deepcopy__(self, memo):

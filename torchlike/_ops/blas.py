@@ -21,6 +21,7 @@ from .._core.registry import (
     wrap_dim,
 )
 from .._core.tensor import Tensor
+from .._core.tracing import concrete_or_break
 from . import products
 from .pointwise import abs_sign
 
@@ -556,6 +557,7 @@ _tensordot = Op("tensordot")
 
 def _dims_list(x, pos):
     if isinstance(x, Tensor):
+        concrete_or_break("tensordot", x)
         return [int(v) for v in np.asarray(x._data).reshape(-1)]
     if isinstance(x, (int, np.integer)):
         raise TypeError(f"tensordot(): argument '{'dims_self' if pos == 0 else 'dims_other'}' "
@@ -568,6 +570,7 @@ def tensordot(a, b, dims=2, out=None) -> Tensor:
     _need_tensor(a, "tensordot", "a", 1)
     _need_tensor(b, "tensordot", "b", 2)
     if isinstance(dims, Tensor):
+        concrete_or_break("tensordot", dims)
         dims = int(dims) if dims.numel() == 1 and dims.dim() == 0 else \
             [[int(v) for v in row] for row in np.asarray(dims._data)]
     if isinstance(dims, (int, np.integer)):

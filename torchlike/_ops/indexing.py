@@ -22,18 +22,16 @@ from .._core.registry import (
     wrap_dim,
 )
 from .._core.tensor import Tensor
+from .._core.tracing import GraphBreak
 from .shape import index_view, index_view_parts, view_tensor
 
 _make = Tensor._make
 
 
 def concrete(arr, opname: str):
-    """The value of ``arr`` as numpy, or a clear error when it is traced (under compile)."""
+    """The value of ``arr`` as numpy; GraphBreak(opname) when it is traced (under compile)."""
     if isinstance(arr, jax.core.Tracer):
-        raise RuntimeError(f"{opname}: the result's shape depends on the data, which "
-                           "torchlike.compile "
-                           "cannot trace; run it eagerly (outside compile) or use a fixed-size "
-                           "form")
+        raise GraphBreak(opname)
     return np.asarray(arr)
 
 
@@ -257,7 +255,7 @@ def _advanced_index(self, idx):
             raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
                              "or bool tensors are valid indices (got " + type(e).__name__ + ")")
         if e._dtype in (_dt.bool, _dt.uint8):
-            m = concrete(e._data, "boolean mask indexing")
+            m = concrete(e._data, "Tensor.__getitem__ (boolean mask)")
             for k in range(m.ndim):
                 if d + k >= len(shape) or m.shape[k] != shape[d + k]:
                     raise IndexError(f"The shape of the mask {list(m.shape)} at index {k} does not "

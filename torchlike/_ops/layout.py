@@ -32,6 +32,7 @@ from .._core.registry import (
     wrap_dims,
 )
 from .._core.tensor import Size, Tensor
+from .._core.tracing import GraphBreak, concrete_or_break
 from . import shape as _sh
 
 _INT_TYPES = (int, np.integer)
@@ -310,8 +311,8 @@ def _traced(arr) -> bool:
 
 def _concrete(arr, opname):
     if _traced(arr):
-        raise RuntimeError(f"{opname}: the result's shape depends on the data, which "
-                           f"torchlike.compile cannot trace; pass output_size= or run it eagerly")
+        raise GraphBreak(opname, "its output shape depends on the repeats' values (pass "
+                                 "output_size= to trace it)")
     return np.asarray(arr)
 
 
@@ -477,6 +478,7 @@ def tensor_split(input, indices_or_sections=None, dim: int = 0, *, sections=None
             raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to be a "
                                f"zero-dimensional or one-dimensional tensor, but got a tensor with "
                                f"{arg.dim()} dims")
+        concrete_or_break("tensor_split", arg)
         vals = np.asarray(arg._data)
         arg = int(vals) if arg.dim() == 0 else [int(v) for v in vals]
     d = wrap_dim(dim, input.dim())

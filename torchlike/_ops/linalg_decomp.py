@@ -20,6 +20,7 @@ from .. import return_types as _rt
 from .._core import dtypes as _dt
 from .._core.registry import Op, broadcast_shapes, requires_grad_any
 from .._core.tensor import Tensor
+from .._core.tracing import GraphBreak
 from .linalg import (
     batch_message,
     bexpand,
@@ -296,12 +297,10 @@ def _tol_arrays(A, atol, rtol, fname):
 
     a, r = conv(atol), conv(rtol)
     if r is None:
-        if a is None or float(np.max(np.asarray(a._data), initial=0.0)) <= 0:
-            if a is None:
-                eps = float(np.finfo(rd.np).eps) * max(A.shape[-2:])
-                r = Tensor._make(jnp.asarray(eps, rd.np), rd)
-            else:
-                r = Tensor._make(jnp.asarray(0.0, rd.np), rd)
+        # Given any atol, the default rtol is 0 (whatever atol's values: no host read).
+        if a is None:
+            eps = float(np.finfo(rd.np).eps) * max(A.shape[-2:])
+            r = Tensor._make(jnp.asarray(eps, rd.np), rd)
         else:
             r = Tensor._make(jnp.asarray(0.0, rd.np), rd)
     if a is None:
@@ -743,8 +742,7 @@ def _sytf2_lower(a: np.ndarray, hermitian: bool):
 
 def _host(t: Tensor, fname: str) -> np.ndarray:
     if isinstance(t._data, jax.core.Tracer):
-        raise RuntimeError(f"{fname} runs LAPACK's Bunch-Kaufman pivoting eagerly on the host and "
-                           "cannot be traced by torchlike.compile or vmap")
+        raise GraphBreak(fname, "it runs LAPACK's Bunch-Kaufman pivoting on the host")
     return np.asarray(t._data)
 
 

@@ -18,6 +18,7 @@ from jax import lax
 from .._core import dtypes as _dt
 from .._core.registry import Op, broadcast_shapes
 from .._core.tensor import Tensor
+from .._core.tracing import concrete_or_break, is_traced
 from .linalg_norms import pnorm
 from .nn_activation import check_tensor, float_of, fused, opmath
 
@@ -193,7 +194,7 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var, full: bool = False, ep
         if var < 0:
             raise ValueError("var has negative entry/entries")
         var = Tensor._make(jnp.full(input._data.shape, float(var), input._dtype.np), input._dtype)
-    elif bool(np.any(np.asarray(var._data) < 0)):
+    elif not is_traced(var) and bool(np.any(np.asarray(var._data) < 0)):
         raise ValueError("var has negative entry/entries")
     ish, vsh = tuple(input.shape), tuple(var.shape)
     if vsh != ish:
@@ -476,9 +477,10 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
                            f"number of input samples (batch size). Expected target size "
                            f"[{nframe}], but got {list(target.shape)}.")
     dim = input.shape[-1] if input.dim() else 1
-    tv = np.asarray(target._data)
-    if tv.size and (tv.min() < 0 or tv.max() >= dim):
-        raise RuntimeError("target out of range")
+    if not is_traced(target):
+        tv = np.asarray(target._data)
+        if tv.size and (tv.min() < 0 or tv.max() >= dim):
+            raise RuntimeError("target out of range")
     dt = _common_dtype(input, weight)
     nd = input.dim()
     key = (dt, nd, p, float(margin), red, weight is not None, nframe, dim)
@@ -573,6 +575,8 @@ def _class_checks(input, target, weight, fname):
 def _check_targets(target, c, ignore_index):
     if target._dtype.is_floating_point or target._dtype.is_complex or target._dtype is _dt.bool:
         raise RuntimeError(f"expected scalar type Long but found {target._dtype._tag}")
+    if is_traced(target):
+        return  # validation only; see docs/differences.md (under torchlike.compile)
     tv = np.asarray(target._data)
     bad = (tv != ignore_index) & ((tv < 0) | (tv >= c))
     if bad.any():
@@ -853,19 +857,25 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths, 
         raise RuntimeError("blank must be in label range")
 
     def lengths(v, name):
-        arr = np.asarray(v._data if isinstance(v, Tensor) else v, dtype=np.int64).reshape(-1)
+        if is_traced(v):  # traced lengths go to the kernel as they are, unchecked
+            arr = v._data.reshape(-1).astype(jnp.int64)
+        else:
+            arr = np.asarray(v._data if isinstance(v, Tensor) else v, dtype=np.int64).reshape(-1)
         if arr.size != n:
             raise RuntimeError(f"{name} must be of size batch_size")
         return arr
 
     il = lengths(input_lengths, "input_lengths")
     tl = lengths(target_lengths, "target_lengths")
-    if (il > log_probs.shape[0]).any():
+    if not is_traced(il) and (il > log_probs.shape[0]).any():
         raise RuntimeError(f"Expected input_lengths to have value at most {log_probs.shape[0]}, "
                            f"but got value {int(il.max())}")
-    tgt = np.asarray(targets._data, dtype=np.int64)
+    if targets.dim() == 1 and batched:
+        # Concatenated targets: padded to (N, max target length) on the host.
+        concrete_or_break("ctc_loss", targets, tl)
+    tgt = (targets._data.astype(jnp.int64) if is_traced(targets)
+           else np.asarray(targets._data, dtype=np.int64))
     if tgt.ndim == 1 and batched:
-        # Concatenated targets: pad to (N, S).
         smax = int(tl.max(initial=0))
         padded = np.zeros((n, smax), np.int64)
         off = 0
@@ -876,7 +886,7 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths, 
     else:
         tgt = tgt.reshape(n, -1)
         smax = tgt.shape[1]
-        if (tl > smax).any():
+        if not is_traced(tl) and (tl > smax).any():
             raise RuntimeError(f"Expected tensor to have size at least {int(tl.max())} at "
                                f"dimension 1, but got size {smax} for argument #2 'targets'")
     dt = log_probs._dtype

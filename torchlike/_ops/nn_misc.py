@@ -21,6 +21,7 @@ from .._core.grad_mode import no_grad
 from .._core.registry import Op, export, wrap_dim
 from .._core.registry import inplace as _inplace
 from .._core.tensor import Tensor
+from .._core.tracing import concrete_or_break, is_traced
 from . import random as _random
 from .nn_activation import check_tensor, dtypes_of, float_of, fused, opmath
 from .nn_loss import _pnorm
@@ -226,6 +227,9 @@ def _check_indices(idx, fname):
 
 def _embedding_renorm(weight, idx, max_norm, norm_type):
     """torch.embedding_renorm_: rescale the referenced rows whose norm exceeds max_norm."""
+    if is_traced(weight, idx):
+        _embedding_renorm_traced(weight, idx, max_norm, norm_type)
+        return
     rows = np.unique(np.asarray(idx._data).reshape(-1))
     w = np.asarray(weight._data)
     sub = w[rows].astype(np.float64)
@@ -241,6 +245,38 @@ def _embedding_renorm(weight, idx, max_norm, norm_type):
         from .._core import views as _views
 
         _views.write(weight, arr)
+
+
+def _embedding_renorm_traced(weight, idx, max_norm, norm_type):
+    # The host version's np.unique has no static shape: mark the referenced rows instead.
+    w = weight._data
+    used = jnp.zeros((w.shape[0],), bool).at[idx._data.reshape(-1)].set(True)
+    sub = w.astype(jnp.float64)
+    if norm_type == math.inf:
+        norms = jnp.abs(sub).max(axis=1)
+    else:
+        norms = (jnp.abs(sub) ** norm_type).sum(axis=1) ** (1.0 / norm_type)
+    scale = jnp.where(used & (norms > max_norm), max_norm / (norms + 1e-7), 1.0)
+    with no_grad():
+        from .._core import views as _views
+
+        _views.write(weight, (sub * scale[:, None]).astype(w.dtype))
+
+
+def _host_bags(ov, size, include_last_offset):
+    """(number of bags, bag of each input element) from concrete offsets, checked as torch."""
+    if ov.size and ov[0] != 0:
+        raise RuntimeError(f"offsets[0] has to be 0, i.e., the first sequence in the "
+                           f"mini-batch has to start from position 0. However, got {ov[0]}")
+    ends = ov[1:] if include_last_offset else np.append(ov[1:], size)
+    starts = ov[:-1] if include_last_offset else ov
+    if ends.size and ends[-1] > size:
+        raise RuntimeError(f"offsets[-1] can not be greater than input's length {size}, "
+                           f"but got offsets[-1] of {ends[-1]}")
+    seg = np.zeros(size, np.int64)
+    for i, (s, e) in enumerate(zip(starts, ends, strict=True)):
+        seg[s:e] = i
+    return len(starts), seg
 
 
 def _padding_idx(padding_idx, n):
@@ -267,9 +303,10 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
     _check_indices(input, "embedding")
     n = weight.shape[0]
     pad = _padding_idx(padding_idx, n)
-    iv = np.asarray(input._data)
-    if iv.size and (iv.min() < 0 or iv.max() >= n):
-        raise IndexError("index out of range in self")
+    if not is_traced(input):  # traced: unchecked, the gather clamps (docs/differences.md)
+        iv = np.asarray(input._data)
+        if iv.size and (iv.min() < 0 or iv.max() >= n):
+            raise IndexError("index out of range in self")
     if max_norm is not None:
         _embedding_renorm(weight, input, max_norm, norm_type)
     dt = weight._dtype
@@ -323,7 +360,8 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
                              f"({input.shape})")
     n = weight.shape[0]
     pad = _padding_idx(padding_idx, n)
-    iv = np.asarray(input._data)
+    traced = is_traced(input, offsets)
+    iv = input._data if traced else np.asarray(input._data)
     if input.dim() == 2:
         if offsets is not None:
             raise ValueError("if input is 2D, then offsets has to be None, as input is treated is "
@@ -337,28 +375,24 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
             raise ValueError("offsets has to be a 1D Tensor but got None")
         if offsets.dim() != 1:
             raise ValueError("offsets has to be a 1D Tensor")
-        ov = np.asarray(offsets._data).astype(np.int64)
-        if ov.size and ov[0] != 0:
-            raise RuntimeError(f"offsets[0] has to be 0, i.e., the first sequence in the "
-                               f"mini-batch has to start from position 0. However, got {ov[0]}")
-        ends = ov[1:] if include_last_offset else np.append(ov[1:], iv.size)
-        starts = ov[:-1] if include_last_offset else ov
-        b = len(starts)
-        if ends.size and ends[-1] > iv.size:
-            raise RuntimeError(f"offsets[-1] can not be greater than input's length {iv.size}, "
-                               f"but got offsets[-1] of {ends[-1]}")
-        seg = np.zeros(iv.size, np.int64)
-        for i, (s, e) in enumerate(zip(starts, ends, strict=True)):
-            seg[s:e] = i
+        if traced:
+            # Bags from the offsets inside the program: elements at or past a last offset that
+            # ends no bag get segment b, which the segment sums drop.
+            ov = offsets._data.astype(jnp.int64)
+            b = ov.shape[0] - 1 if include_last_offset else ov.shape[0]
+            seg = jnp.searchsorted(ov, jnp.arange(iv.size), side="right") - 1
+        else:
+            b, seg = _host_bags(np.asarray(offsets._data).astype(np.int64), iv.size,
+                                include_last_offset)
         flat_idx = iv
     else:
         raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension "
                          f"{input.dim()}")
-    if flat_idx.size and (flat_idx.min() < 0 or flat_idx.max() >= n):
+    if not traced and flat_idx.size and (flat_idx.min() < 0 or flat_idx.max() >= n):
         raise IndexError("index out of range in self")
     if max_norm is not None:
         _embedding_renorm(weight, input, max_norm, norm_type)
-    valid = np.ones(flat_idx.shape, bool) if pad is None else flat_idx != pad
+    valid = (jnp if traced else np).ones(flat_idx.shape, bool) if pad is None else flat_idx != pad
     dt = weight._dtype
     key = (dt, b, mode, dtypes_of(per_sample_weights), bool(scale_grad_by_freq))
     extra = (jnp.asarray(flat_idx.astype(np.int64)), jnp.asarray(seg), jnp.asarray(valid))
@@ -398,14 +432,15 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     check_tensor(tensor, "one_hot", "self")
     if tensor._dtype is not _dt.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
-    v = np.asarray(tensor._data)
+    v = None if is_traced(tensor) else np.asarray(tensor._data)
     if num_classes == -1:
-        if v.size == 0:
+        if tensor.numel() == 0:
             raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        concrete_or_break("one_hot", tensor)  # num_classes from the data
         num_classes = int(v.max()) + 1
     elif num_classes < -1:
         raise RuntimeError("num_classes should be positive")
-    if v.size:
+    if v is not None and v.size:
         if v.min() < 0:
             raise RuntimeError("Class values must be non-negative.")
         if v.max() >= num_classes:

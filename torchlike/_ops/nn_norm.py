@@ -14,6 +14,7 @@ from .._core.grad_mode import no_grad
 from .._core.registry import Op, export, run, wrap_dim
 from .._core.registry import inplace as _inplace
 from .._core.tensor import Tensor
+from .._core.tracing import is_traced
 from .nn_activation import check_tensor, dtypes_of, float_of, fused, opmath
 
 _make = Tensor._make
@@ -194,16 +195,18 @@ def _in_stats_update(input, running_mean, running_var, momentum):
     axes = tuple(range(2, nd))
     n = math.prod(input.shape[2:])
     dt = input._dtype
-    x = np.asarray(input._data).astype(np.dtype(opmath(dt)))
+    # Eagerly on the host; traced, the same arithmetic on the jax values.
+    host = (lambda a: a) if is_traced(input, running_mean, running_var) else np.asarray
+    x = host(input._data).astype(np.dtype(opmath(dt)))
     mean = x.mean(axis=axes)
     var = x.var(axis=axes) * (n / (n - 1) if n > 1 else math.nan)
     with no_grad():
         if running_mean is not None:
-            rm = np.asarray(running_mean._data)
+            rm = host(running_mean._data)
             new = ((1 - momentum) * rm[None] + momentum * mean).mean(axis=0)
             _inplace(running_mean, _make(jnp.asarray(new.astype(rm.dtype)), running_mean._dtype))
         if running_var is not None:
-            rv = np.asarray(running_var._data)
+            rv = host(running_var._data)
             new = ((1 - momentum) * rv[None] + momentum * var).mean(axis=0)
             _inplace(running_var, _make(jnp.asarray(new.astype(rv.dtype)), running_var._dtype))
 

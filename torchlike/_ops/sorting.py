@@ -11,6 +11,7 @@ from .. import return_types
 from .._core import dtypes as _dt
 from .._core.registry import Op, export, operand, run, set_out, wrap_dim
 from .._core.tensor import Tensor
+from .._core.tracing import is_traced
 from .indexing import concrete
 
 _make = Tensor._make
@@ -286,7 +287,8 @@ def searchsorted(sorted_sequence, input, *, out_int32: bool = False, right: bool
         if sorter._dtype is not _dt.int64:
             raise RuntimeError(f"torch.searchsorted(): sorter must be a tensor of long dtype but "
                                f"got dtype {sorter._dtype}")
-        s = concrete(sorter._data, "searchsorted") if sorter.numel() else None
+        # Validation only: a traced sorter is not checked (XLA clamps the gather).
+        s = None if not sorter.numel() or is_traced(sorter) else np.asarray(sorter._data)
         n = sshape[-1]
         if s is not None and (s.min() < 0 or s.max() >= n):
             raise RuntimeError("torch.searchsorted(): sorter index out of range")

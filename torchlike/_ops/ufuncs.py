@@ -38,6 +38,7 @@ from .._core.registry import (
     unary,
 )
 from .._core.tensor import Tensor
+from .._core.tracing import GraphBreak, is_traced
 
 _make = Tensor._make
 
@@ -1017,6 +1018,8 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
     """torch.allclose: whether every element is close (a Python bool)."""
     _isclose_checks("allclose", input, other, rtol, atol)
+    if is_traced(input, other):
+        raise GraphBreak("allclose", "it returns a Python bool")
     return bool(jnp.all(_isclose(input, other, rtol, atol, equal_nan)._data))
 
 
@@ -1039,6 +1042,8 @@ def equal(input, other) -> bool:
         return lambda x, y: jnp.all(x.astype(n) == y.astype(n))
 
     r = run(_equal_op, rt, build, (input._data, other._data), (None, None), _dt.bool)
+    if isinstance(r._data, jax.core.Tracer):
+        raise GraphBreak("equal", "it returns a Python bool")
     return bool(r._data)
 
 

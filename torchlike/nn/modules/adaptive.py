@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import torchlike as torch
 
 from ..._core.tensor import Tensor
+from ..._core.tracing import is_traced
 from .. import functional as F
 from .container import ModuleList, Sequential
 from .linear import Linear
@@ -112,7 +113,8 @@ class AdaptiveLogSoftmaxWithLoss(Module):
 
     def forward(self, input_: Tensor, target_: Tensor) -> _ASMoutput:
         input, target, batched = self._as_batch(input_, target_)
-        if bool(((target < 0) | (target >= self.n_classes)).any()):
+        # Validation only: skipped for traced targets (docs/differences.md).
+        if not is_traced(target) and bool(((target < 0) | (target >= self.n_classes)).any()):
             raise RuntimeError(
                 f"Target values should be in [0, {self.n_classes - 1}], but values in range "
                 f"[{target.min().item()}, {target.max().item()}] were found. "
@@ -151,6 +153,9 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         head_output = self.head(input)
         best = torch.argmax(head_output, dim=1)
         deep = best >= self.shortlist_size
+        if is_traced(deep):  # no host branch: every row's full distribution, picked by deep
+            full = torch.argmax(self._get_full_log_prob(input, head_output), dim=1)
+            return torch.where(deep, full, best)
         if not bool(deep.any()):
             return best
         if bool(deep.all()):

@@ -17,6 +17,7 @@ from typing import Any
 import torchlike as torch
 
 from ..._core.tensor import Tensor
+from ..._core.tracing import is_traced
 from ..._ops.nn_attention import _canonical_mask
 from .. import functional as F
 from ..init import xavier_uniform_
@@ -54,6 +55,8 @@ def _detect_is_causal_mask(
     with the square subsequent mask of the sequence length."""
     if is_causal is not None or mask is None:
         return is_causal is True
+    if is_traced(mask):
+        return False  # only a hint: the explicit mask then applies, with the same result
     n = mask.size(-2) if size is None else size
     causal = _generate_square_subsequent_mask(n, device=mask.device, dtype=mask.dtype)
     return tuple(mask.shape) == tuple(causal.shape) and bool((mask == causal).all())
@@ -248,10 +251,12 @@ def _fast_path_tensors(src: Tensor, layer: Module) -> list[Tensor | None]:
     return [src, *parts]
 
 
-def _left_aligned(kpm: Tensor) -> bool:
-    """Every row keeps a prefix: its kept positions never follow a padded one."""
+def _left_aligned(kpm: Tensor) -> bool | Tensor:
+    """Every row keeps a prefix: its kept positions never follow a padded one (traced: a 0-d
+    bool tensor)."""
     keep = torch.isfinite(kpm).to(torch.int8)
-    return bool((keep[..., 1:] <= keep[..., :-1]).all())
+    ok = (keep[..., 1:] <= keep[..., :-1]).all()
+    return ok if is_traced(ok) else bool(ok)
 
 
 class TransformerEncoder(_Stack):
@@ -284,15 +289,16 @@ class TransformerEncoder(_Stack):
             )
             self.use_nested_tensor = False
 
-    def _zero_padded(self, src: Tensor, kpm: Tensor | None, mask: Tensor | None) -> bool:
+    def _zero_padded(self, src: Tensor, kpm: Tensor | None,
+                     mask: Tensor | None) -> bool | Tensor:
         first = self.layers[0]
         if not (getattr(self, "use_nested_tensor", False) and not first.training
                 and src.dim() == 3 and kpm is not None and mask is None):
             return False
-        if getattr(self, "mask_check", True) and not _left_aligned(kpm):
-            return False
         tracked = any(t is not None and t.requires_grad for t in _fast_path_tensors(src, first))
-        return not (torch.is_grad_enabled() and tracked)
+        if torch.is_grad_enabled() and tracked:
+            return False
+        return _left_aligned(kpm) if getattr(self, "mask_check", True) else True
 
     def forward(
         self,
@@ -306,8 +312,9 @@ class TransformerEncoder(_Stack):
         n = _time_steps(src, self.layers[0].self_attn.batch_first)
         causal = _detect_is_causal_mask(mask, is_causal, n)
         out = self._through(src, src_mask=mask, is_causal=causal, src_key_padding_mask=kpm)
-        if zero:
-            out = out.masked_fill(torch.isinf(kpm).unsqueeze(-1), 0.0)
+        if zero is not False:
+            filled = out.masked_fill(torch.isinf(kpm).unsqueeze(-1), 0.0)
+            out = filled if zero is True else torch.where(zero, filled, out)
         return self._finish(out)
 
 
