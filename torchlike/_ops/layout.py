@@ -32,6 +32,7 @@ from .._core.registry import (
     wrap_dims,
 )
 from .._core.tensor import Size, Tensor
+from .._core.tracing import GraphBreak, concrete_or_break, is_traced
 from .._core.tracing import GraphBreak, concrete_or_break
 from . import shape as _sh
 
@@ -53,6 +54,7 @@ def _int_list(x, fname, arg, pos):
     if _is_int(x):
         return (int(x),)
     if isinstance(x, Tensor) and x.dim() <= 1 and x._dtype.category == _dt.INT:
+        concrete_or_break(fname, x)  # sizes from a tensor's values
         return tuple(int(v) for v in np.asarray(x._data).reshape(-1))
     if isinstance(x, (tuple, list, Size)):
         out = []
