@@ -32,7 +32,6 @@ from .._core.registry import (
     wrap_dims,
 )
 from .._core.tensor import Size, Tensor
-from .._core.tracing import GraphBreak, concrete_or_break, is_traced
 from .._core.tracing import GraphBreak, concrete_or_break
 from . import shape as _sh
 
