@@ -424,3 +424,45 @@ def test_written_buffers_are_donated():
     step()
     assert not held.jax().is_deleted()
     assert not np.allclose(held.numpy(), model.weight.detach().numpy())
+
+
+def test_fast_path_follows_state_changes_between_calls():
+    model = _net(bn=True)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    x, y = _data()
+
+    @torch.compile
+    def step():
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    twin = _net(bn=True)
+    topt = torch.optim.SGD(twin.parameters(), lr=0.1)
+
+    def eager():
+        topt.zero_grad()
+        loss = F.cross_entropy(twin(x), y)
+        loss.backward()
+        topt.step()
+        return loss
+
+    for _ in range(3):
+        step(), eager()
+    kept = model[0].weight.grad          # a reference the user keeps: must not change
+    kept_vals = kept.numpy().copy()
+    step(), eager()
+    np.testing.assert_array_equal(kept.numpy(), kept_vals)
+    assert model[0].weight.grad is not kept
+    model.eval(), twin.eval()           # train/eval flip: another program
+    step(), eager()
+    model.train(), twin.train()
+    with torch.no_grad():               # eager writes between calls are seen
+        model[0].weight.mul_(0.5), twin[0].weight.mul_(0.5)
+    for group in (opt.param_groups[0], topt.param_groups[0]):
+        group["lr"] = 0.05
+    got, want = step(), eager()
+    assert got.item() == pytest.approx(want.item(), rel=1e-6)
+    _assert_same(twin, model)

@@ -12,6 +12,7 @@ where the traced code put them.  The signature it builds keys the compiled-progr
 from __future__ import annotations
 
 import dataclasses
+import functools
 import sys
 import types
 
@@ -32,11 +33,47 @@ def _opaque(mod: str | None) -> bool:
     return mod.startswith(_OPAQUE) or mod in sys.stdlib_module_names
 
 
+# Guard edges: (kind, a, b, expected), re-read by ``check`` to tell cheaply that a later call
+# would walk the same state (the fast path of a compiled call).
+E_GET, E_ATTR, E_LEN, E_ITEM, E_CELL, E_CALL = range(6)
+_MISSING = object()
+
+
+def compile_guard(edges: list):
+    """One Python function that is True while every edge still reads its expected value
+    (identity; E_CALL by equality): generated code, so a guard of a few hundred edges costs a
+    few microseconds."""
+    consts: dict = {"_M": _MISSING}
+    terms = []
+
+    def c(v) -> str:
+        name = f"c{len(consts)}"
+        consts[name] = v
+        return name
+
+    for kind, a, b, exp in edges:
+        if kind == E_GET:
+            terms.append(f"{c(a)}.get({c(b)}, _M) is {c(exp)}")
+        elif kind == E_ATTR:
+            terms.append(f"getattr({c(a)}, {b!r}, _M) is {c(exp)}")
+        elif kind == E_LEN:
+            terms.append(f"len({c(a)}) == {exp}")
+        elif kind == E_ITEM:
+            terms.append(f"{c(a)}[{b}] is {c(exp)}")
+        elif kind == E_CELL:
+            terms.append(f"{c(a)}.cell_contents is {c(exp)}")
+        else:
+            terms.append(f"{c(a)}({c(b)}) == {c(exp)}")
+    src = "def guard():\n    return (" + "\n            and ".join(terms or ["True"]) + ")\n"
+    exec(compile(src, "<torchlike.compile guard>", "exec"), consts)  # noqa: S102
+    return consts["guard"]
+
+
 class Walk:
     """The state one call reaches (see the module doc)."""
 
     __slots__ = ("storages", "sindex", "tensors", "tindex", "slots", "containers", "sig",
-                 "gens", "groups", "objects", "seen")
+                 "gens", "groups", "objects", "seen", "edges", "slot_edges")
 
     def __init__(self):
         self.storages: list[Storage] = []
@@ -44,12 +81,14 @@ class Walk:
         self.tensors: list[Tensor] = []
         self.tindex: dict[int, int] = {}
         self.slots: list = []           # (container, key, kind, value)
+        self.slot_edges: list = []      # per slot: its edge's index in ``edges``
         self.containers: dict[int, object] = {}
         self.sig: list = []
         self.gens: list = []
         self.groups: list = []          # (optimizer, group) of fused optimizers
         self.objects: list = []         # objects whose __dict__ a trace may change
         self.seen: set[int] = set()
+        self.edges: list = []
 
     # ------------------------------------------------------------ visiting
 
@@ -68,11 +107,19 @@ class Walk:
         self.tensors.append(t)
         v = t._view
         self.sig.append((si, t._dtype, t._requires_grad, None if v is None else v.shape))
+        e = self.edges
+        e.append((E_ATTR, t, "_storage", s))
+        e.append((E_ATTR, t, "_view", v))
+        e.append((E_ATTR, t, "_requires_grad", t._requires_grad))
+        e.append((E_ATTR, t, "_dtype", t._dtype))
         self.slot(t, "grad", GRAD, t._grad)
         return i
 
     def slot(self, container, key, kind: int, value) -> None:
         self.containers[id(container)] = container
+        self.slot_edges.append(len(self.edges))
+        self.edges.append((E_ATTR, container, "_grad", value) if kind == GRAD
+                          else (E_GET, container, key, value))
         self.slots.append((container, key, kind, value))
         if value is None:
             self.sig.append(None)
@@ -82,11 +129,19 @@ class Walk:
     def items(self, d: dict) -> None:
         """A dict of tensors (parameters, buffers, optimizer state): every entry is a slot."""
         self.containers[id(d)] = d
+        self.edges.append((E_LEN, d, None, len(d)))
         for k, v in d.items():
             if v is None or isinstance(v, Tensor):
                 self.slot(d, k, ITEM, v)
             else:
+                self.edges.append((E_GET, d, k, v))
                 self.sig.append((k, _static(v)))
+
+    def attr(self, obj, name: str):
+        """obj.name, remembered as a guard edge."""
+        v = obj.__dict__[name]
+        self.edges.append((E_GET, obj.__dict__, name, v))
+        return v
 
     def visit(self, obj, depth: int = 0) -> None:
         if isinstance(obj, Tensor):
@@ -98,12 +153,18 @@ class Walk:
             return
         self.seen.add(id(obj))
         d = depth + 1
+        e = self.edges
         if isinstance(obj, (list, tuple)):
+            if isinstance(obj, list):
+                e.append((E_LEN, obj, None, len(obj)))
+                e.extend((E_ITEM, obj, i, x) for i, x in enumerate(obj))
             for x in obj:
                 self.visit(x, d)
             return
         if isinstance(obj, dict):
-            for x in obj.values():
+            e.append((E_LEN, obj, None, len(obj)))
+            for k, x in obj.items():
+                e.append((E_GET, obj, k, x))
                 self.visit(x, d)
             return
         if isinstance(obj, types.FunctionType):
@@ -122,23 +183,34 @@ class Walk:
     def function(self, fn, depth: int) -> None:
         if _opaque(getattr(fn, "__module__", None)):
             return
+        e = self.edges
+        e.append((E_ATTR, fn, "__defaults__", fn.__defaults__))
         for v in fn.__defaults__ or ():
             self.visit(v, depth)
-        for v in (fn.__kwdefaults__ or {}).values():
-            self.visit(v, depth)
+        kwd = fn.__kwdefaults__
+        e.append((E_ATTR, fn, "__kwdefaults__", kwd))
+        if kwd:
+            self.visit(kwd, depth)
         for cell in fn.__closure__ or ():
             try:
-                self.visit(cell.cell_contents, depth)
+                v = cell.cell_contents
             except ValueError:  # an empty cell
-                pass
+                continue
+            e.append((E_CELL, cell, None, v))
+            self.visit(v, depth)
         g = fn.__globals__
         for name in _names(fn.__code__):
             if name in g:
                 v = g[name]
                 if not isinstance(v, types.ModuleType):
+                    e.append((E_GET, g, name, v))
                     self.visit(v, depth)
                     if isinstance(v, (bool, int, float, str)):
                         self.sig.append((name, v))
+
+    def add_generator(self, g) -> None:
+        if g not in self.gens:
+            self.gens.append(g)
 
     # ------------------------------------------------------------ snapshots
 
@@ -196,14 +268,18 @@ def _names(code) -> tuple:
 
 
 def _module(w: Walk, m, depth: int) -> None:
-    w.sig.append(("M", type(m), m.training))
+    w.sig.append(("M", type(m), w.attr(m, "training")))
     w.objects.append(m)
-    w.items(m._parameters)
-    w.items(m._buffers)
+    w.edges.append((E_LEN, m.__dict__, None, len(m.__dict__)))
+    w.items(w.attr(m, "_parameters"))
+    w.items(w.attr(m, "_buffers"))
     for k, v in m.__dict__.items():
         if isinstance(v, Tensor):
             w.slot(m.__dict__, k, ITEM, v)
-    for sub in m._modules.values():
+    mods = w.attr(m, "_modules")
+    w.edges.append((E_LEN, mods, None, len(mods)))
+    for k, sub in mods.items():
+        w.edges.append((E_GET, mods, k, sub))
         if sub is not None:
             w.visit(sub, depth)
     # forward (and helpers) may read globals: a user's module class is walked like a function
@@ -212,42 +288,60 @@ def _module(w: Walk, m, depth: int) -> None:
         w.function(fwd, depth)
 
 
+def _hyper_sig(opt, g) -> tuple:
+    return tuple((k, type(v)) for k, v in opt._hyper(g).items())
+
+
 def _optimizer(w: Walk, opt, depth: int) -> None:
-    w.objects.append(opt)
-    w.containers[id(opt.param_groups)] = opt.param_groups
     from ..optim.optimizer import _FusedOptimizer
 
-    for g in opt.param_groups:
+    w.objects.append(opt)
+    groups = w.attr(opt, "param_groups")
+    w.containers[id(groups)] = groups
+    e = w.edges
+    e.append((E_LEN, groups, None, len(groups)))
+    fused = isinstance(opt, _FusedOptimizer)
+    for i, g in enumerate(groups):
+        e.append((E_ITEM, groups, i, g))
         w.containers[id(g)] = g
-        for p in g["params"]:
+        ps = g["params"]
+        e.append((E_GET, g, "params", ps))
+        e.append((E_LEN, ps, None, len(ps)))
+        for j, p in enumerate(ps):
+            e.append((E_ITEM, ps, j, p))
             w.tensor(p)
-        if isinstance(opt, _FusedOptimizer):
+        if fused:
             w.groups.append((opt, g))
-            w.sig.append(opt._static(g))
-            for k, v in opt._hyper(g).items():
+            st = opt._static(g)
+            e.append((E_CALL, opt._static, g, st))
+            hs = _hyper_sig(opt, g)
+            e.append((E_CALL, functools.partial(_hyper_sig, opt), g, hs))
+            w.sig.append((st, hs))
+            for v in opt._hyper(g).values():
                 if isinstance(v, Tensor):
-                    w.sig.append((k, w.tensor(v)))
-                else:
-                    w.sig.append((k, type(v)))
+                    w.sig.append(w.tensor(v))
         else:
             for k, v in g.items():
                 if k != "params":
+                    e.append((E_GET, g, k, v))
                     w.visit(v, depth) if isinstance(v, Tensor) else w.sig.append((k, _static(v)))
-    st = opt.state
+    st = w.attr(opt, "state")
     w.containers[id(st)] = st
+    e.append((E_LEN, st, None, len(st)))
     for p, s in st.items():
+        e.append((E_GET, st, p, s))
         w.sig.append(w.tensor(p) if isinstance(p, Tensor) else _static(p))
         if isinstance(s, dict):
             w.items(s)
 
 
 def _generator(w: Walk, g, depth: int) -> None:
-    w.gens.append(g)
+    w.add_generator(g)
 
 
 def _scheduler(w: Walk, s, depth: int) -> None:
     w.objects.append(s)
-    w.visit(s.optimizer, depth)
+    w.visit(w.attr(s, "optimizer"), depth)
 
 
 def _plain(w: Walk, obj, depth: int) -> None:
@@ -255,8 +349,11 @@ def _plain(w: Walk, obj, depth: int) -> None:
         d = getattr(obj, "__dict__", None)
         if d is not None:
             w.objects.append(obj)
-            for v in d.values():
-                w.visit(v, depth)
+            w.edges.append((E_LEN, d, None, len(d)))
+            for k, v in d.items():
+                if not isinstance(v, (bool, int, float, complex, str, bytes, type(None))):
+                    w.edges.append((E_GET, d, k, v))
+                    w.visit(v, depth)
 
 
 _RULES: dict = {}

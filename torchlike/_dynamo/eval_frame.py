@@ -72,6 +72,7 @@ def reset() -> None:
         f = ref()
         if f is not None:
             f._cache.clear()
+            f._fast = None
             f._warned = False
     counters.clear()
 
@@ -228,6 +229,8 @@ class CompiledFunction:
         self._extra: list[Storage] = []   # storages the trace wrote though the walk missed them
         self._warned = False
         self._traces = 0
+        self._fast = None
+        self._last_leaves: list = []
         functools.update_wrapper(self, fn, updated=())
         self._name = getattr(fn, "__qualname__", type(fn).__name__)
         _ALL.append(weakref.ref(self))
@@ -247,6 +250,7 @@ class CompiledFunction:
         leaves: list = []
         struct = _flatten((args, kwargs), leaves)
         w = self._roots((args, kwargs), leaves)
+        self._last_leaves = leaves
         for s in self._extra:
             if id(s) not in w.sindex:
                 w.sindex[id(s)] = len(w.storages)
@@ -260,14 +264,21 @@ class CompiledFunction:
     def __call__(self, *args, **kwargs):
         if _COMPILING[0]:  # a compiled function called while tracing inlines into the trace
             return self._fn(*args, **kwargs)
+        fast = self._fast
+        if fast is not None:
+            w = fast.enter(args, kwargs)
+            if w is not None:
+                counters["stats"]["cache_hits"] += 1
+                return self._run(fast.entry, w, None, fast)
+            self._fast = None
         w, key = self._walk(args, kwargs)
         entry = self._cache.get(key)
         if entry is not None:
             if entry.eager:
                 return self._fn(*args, **kwargs)
             counters["stats"]["cache_hits"] += 1
-            return self._run(entry, w, None)
-        if self._traces >= config.cache_size_limit:
+            out = self._run(entry, w, None)
+        elif self._traces >= config.cache_size_limit:
             if not self._warned:
                 self._warned = True
                 warnings.warn(
@@ -275,7 +286,10 @@ class CompiledFunction:
                     f"torch._dynamo.config.cache_size_limit ({config.cache_size_limit}) "
                     "recompiles; it runs eagerly from now on for new inputs", stacklevel=2)
             return self._fn(*args, **kwargs)
-        return self._trace(key, w, args, kwargs)
+        else:
+            out = self._trace(key, w, args, kwargs)
+        self._fast = _Fast.arm(self, args, kwargs)
+        return out
 
     # ------------------------------------------------------------ tracing
 
@@ -424,6 +438,7 @@ class CompiledFunction:
         e = _Entry()
         e.written = box["written"]
         e.plan = box["plan"]
+        e.plan_fixed = [p for p in e.plan if p[1] != "new"]
         e.new_layout = box["new_layout"]
         e.n_new_storages = len(box["new_storages"])
         e.n_unknown = len(box["unknown"])
@@ -460,13 +475,13 @@ class CompiledFunction:
 
     # ------------------------------------------------------------ running
 
-    def _run(self, e: _Entry, w: _state.Walk, box: dict | None):
+    def _run(self, e: _Entry, w: _state.Walk, box: dict | None, fast=None):
         """Run ``e``'s program on the state ``w`` reached and write its results back; ``box``
         is the trace's record on the call that traced (its Python effects already happened)."""
         from ..optim import optimizer as _opt
 
         state = [s.array for s in w.storages]
-        gens = list(dict.fromkeys(w.gens))
+        gens = w.gens
         # numpy scalars: jit's C++ path takes them without a Python-side device put
         hp = [np.float64(v) for o, g in w.groups for v in o._hyper(g).values()
               if not isinstance(v, Tensor)]
@@ -500,9 +515,13 @@ class CompiledFunction:
                 s.array = next(it)
                 s.version += 1
         else:
-            stores = [Storage(a) for a in new_arrays]
-            new = [_rebuild(stores[j], view, dt, rg) for j, view, dt, rg in e.new_layout]
-            for si, how, v in e.plan:
+            if fast is not None and fast.reuse(new_arrays):
+                new = None
+            else:
+                stores = [Storage(a) for a in new_arrays]
+                new = [_rebuild(stores[j], view, dt, rg) for j, view, dt, rg in e.new_layout]
+                self._fast = None
+            for si, how, v in (e.plan if new is not None else e.plan_fixed):
                 c, k, kind, _ = w.slots[si]
                 _slot_set(c, k, kind, None if how == "none" else new[v] if how == "new"
                           else w.tensors[v] if how == "old" else v)
@@ -511,13 +530,15 @@ class CompiledFunction:
                 d[name] = d.get(name, 0) + v if how == "add" else v
         for i in e.gen_used:
             gens[i]._counter = int(next(it))
+        if box is not None:
+            new = box["new"]
         rets = []
         new_ids = {id(t): j for j, t in enumerate(box["new"])} if box is not None else {}
         for k, (ti, dt, _) in enumerate(e.rets):
             a = next(it)
             if ti is not None:
                 rets.append(w.tensors[ti])
-            elif box is not None and id(box["leaves"][k]) in new_ids:
+            elif new_ids and id(box["leaves"][k]) in new_ids:
                 rets.append(new[new_ids[id(box["leaves"][k])]])
             else:
                 rets.append(_fresh(a, dt, False))
@@ -528,8 +549,9 @@ class CompiledFunction:
     def _record(self, e, w, state, hp, keys, ctrs, rets) -> None:
         """One autograd node over the whole program: backward runs jax.vjp of it."""
         owners: list = [None] * len(state)
+        where = {id(s): i for i, s in enumerate(w.storages)}
         for t in w.tensors:
-            i = w.sindex[id(t._storage)]
+            i = where[id(t._storage)]
             if t._view is None and owners[i] is None:
                 owners[i] = t
         outs = [t for (ti, _, rg), t in zip(e.rets, rets, strict=True) if ti is None and rg]
@@ -546,6 +568,123 @@ class CompiledFunction:
         inputs = tuple(owners) + (None,) * n_rest
         del n_state
         _reg._RECORD[0](e.op, ("compiled", e.id), fn, args, inputs, outs, multi=True)
+
+
+def _refs(obj) -> int:
+    return sys.getrefcount(obj)
+
+
+class _Fast:
+    """The fast path of a compiled function: the last walk, valid while its guard edges hold.
+
+    Armed after a call that used a cached entry (a fresh walk of the state as the call left
+    it); a later call checks the edges and its arguments' metadata instead of walking again.
+    Slots that get new tensors each call (``p.grad`` after ``zero_grad()``) reuse last call's
+    tensor and storage when nothing but the slot references them (counted once at arming),
+    so the guards keep holding; a tensor someone kept gets a fresh successor, as in torch.
+    """
+
+    __slots__ = ("fn", "entry", "w", "akey", "n_args", "arg_meta", "arg_slots", "state_sids",
+                 "shapes", "grad_on", "reusable", "news", "counts", "guard")
+
+    @staticmethod
+    def arm(cf: CompiledFunction, args, kwargs):
+        w, key = cf._walk(args, kwargs)
+        e = cf._cache.get(key)
+        leaves = cf._last_leaves
+        if e is None or e.eager or not e.replayable or len({id(t) for t in leaves}) != \
+                len(leaves) or len(w.tensors) < len(leaves):
+            return None
+        f = _Fast()
+        f.entry, f.w, f.akey, f.grad_on = e, w, key[0], key[2]
+        f.guard = _state.compile_guard(w.edges)
+        n = f.n_args = len(leaves)
+        arg_sids = {id(t._storage) for t in leaves}
+        if len(arg_sids) != n or any(t._grad is not None for t in leaves):
+            return None
+        for t in w.tensors[n:]:
+            if id(t._storage) in arg_sids:
+                return None
+        for _, _, _, v in w.slots:
+            if v is not None and any(v is t for t in leaves):
+                return None
+        f.arg_meta = [_arg_meta(t) for t in leaves]
+        f.arg_slots = [(i, k) for i, (c, _, _, _) in enumerate(w.slots)
+                       for k, t in enumerate(leaves) if c is t]
+        f.state_sids = set()
+        for s in w.storages:
+            if id(s) not in arg_sids:
+                f.state_sids.add(id(s))
+        f.shapes = [(s, s.array.shape) for s in w.storages if id(s) not in arg_sids]
+        # slots the program fills with new tensors: the tensors there now, and their refcounts
+        f.news = _news(e, w)
+        f.reusable = all(x is not None for x in f.news) and \
+            len({id(x[0]) for x in f.news}) == len(f.news)
+        if f.reusable:
+            f.counts = f._counts()
+        return f
+
+    def _counts(self) -> list:
+        # measured the same way at arming and at each reuse: equal unless someone else kept a
+        # reference to the tensor or its storage (e.g. ``g = p.grad`` or ``p.grad.data``)
+        return [(_refs(t), _refs(t._storage)) for t, _ in self.news]
+
+    def enter(self, args, kwargs):
+        """The walk to run with, if this call reaches exactly the state of the armed one."""
+        if _gm.GRAD_ENABLED[0] is not self.grad_on:
+            return None
+        leaves: list = []
+        struct = _flatten((args, kwargs), leaves)
+        if len(leaves) != self.n_args or _arg_key(struct) != self.akey:
+            return None
+        for t, m in zip(leaves, self.arg_meta, strict=True):
+            if _arg_meta(t) != m or id(t._storage) in self.state_sids or t._grad is not None:
+                return None
+        for s, shape in self.shapes:
+            if s.array.shape != shape:
+                return None
+        w = self.w
+        if not self.guard():
+            return None
+        for i, t in enumerate(leaves):
+            w.tensors[i] = t
+            w.storages[i] = t._storage
+        for i, k in self.arg_slots:
+            _, key, kind, v = w.slots[i]
+            w.slots[i] = (leaves[k], key, kind, v)
+        return w
+
+    def reuse(self, arrays) -> bool:
+        """Put the new slot values into last call's tensors, when nobody else holds them."""
+        if not self.reusable:
+            return False
+        if self._counts() != self.counts:
+            return False
+        for t, j in self.news:
+            t._storage.array = arrays[j]
+        return True
+
+
+def _news(e: _Entry, w: _state.Walk) -> list:
+    """Per slot the program fills with a new tensor: (the tensor there now, its output index),
+    or None where that tensor could not take the new value in place."""
+    out = []
+    for si, how, j in e.plan:
+        if how == "new":
+            c, k, kind, _ = w.slots[si]
+            t = _slot_get(c, k, kind)
+            _, view, dt, rg = e.new_layout[j]
+            ok = (type(t) is Tensor and t._view is None and view is None and
+                  type(t._storage) is Storage and t._dtype is dt and t.grad_fn is None
+                  and t._requires_grad == rg)
+            out.append((t, j) if ok else None)
+    return out
+
+
+def _arg_meta(t: Tensor) -> tuple:
+    a = t._storage.array
+    v = t._view
+    return (a.shape, a.dtype, t._dtype, t._requires_grad, None if v is None else v.shape)
 
 
 def _fresh(arr, dt, requires_grad: bool) -> Tensor:
