@@ -66,6 +66,7 @@ from . import nn  # noqa: E402
 from . import utils  # noqa: E402
 from . import cuda  # noqa: E402,F401
 from . import func, interop  # noqa: E402,F401
+from .func import vmap  # noqa: E402,F401
 from . import _dynamo, compiler  # noqa: E402,F401
 from ._dynamo.module import optimize as compile  # noqa: E402,F401,A001
 
