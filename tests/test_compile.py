@@ -466,3 +466,10 @@ def test_fast_path_follows_state_changes_between_calls():
     got, want = step(), eager()
     assert got.item() == pytest.approx(want.item(), rel=1e-6)
     _assert_same(twin, model)
+
+
+def test_return_types_and_namedtuples_come_back():
+    vals, idx = torch.compile(lambda x: torch.sort(x, descending=True))(torch.tensor([1.0, 3.0]))
+    assert vals.tolist() == [3.0, 1.0] and idx.tolist() == [1, 0]
+    r = torch.compile(lambda x: x.max(0))(torch.tensor([1.0, 3.0, 2.0]))
+    assert type(r).__name__ == "max" and r.values.item() == 3.0 and r.indices.item() == 1

@@ -55,7 +55,7 @@ def compile_guard(edges: list):
         if kind == E_GET:
             terms.append(f"{c(a)}.get({c(b)}, _M) is {c(exp)}")
         elif kind == E_ATTR:
-            terms.append(f"getattr({c(a)}, {b!r}, _M) is {c(exp)}")
+            terms.append(f"{c(a)}.{b} is {c(exp)}")  # every E_ATTR name exists on its object
         elif kind == E_LEN:
             terms.append(f"len({c(a)}) == {exp}")
         elif kind == E_ITEM:

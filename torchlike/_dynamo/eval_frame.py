@@ -119,7 +119,8 @@ def _unflatten(struct, it):
     vals = [_unflatten(k, it) for k in kids]
     if cls is tuple or cls is list:
         return cls(vals)
-    return cls(*vals) if hasattr(cls, "_fields") else cls(vals)
+    make = getattr(cls, "_make", None)  # namedtuples; torch.return_types take one sequence
+    return make(vals) if make is not None else cls(vals)
 
 
 def _arg_key(struct):
@@ -597,7 +598,9 @@ class _Fast:
             return None
         f = _Fast()
         f.entry, f.w, f.akey, f.grad_on = e, w, key[0], key[2]
-        f.guard = _state.compile_guard(w.edges)
+        n_args = len(leaves)
+        f.guard = _state.compile_guard(  # the arguments are checked apart, each call
+            [ed for ed in w.edges if not any(ed[1] is t for t in w.tensors[:n_args])])
         n = f.n_args = len(leaves)
         arg_sids = {id(t._storage) for t in leaves}
         if len(arg_sids) != n or any(t._grad is not None for t in leaves):
