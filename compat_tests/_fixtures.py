@@ -19,6 +19,8 @@ import numpy as np
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 OPDB_DIR = FIXTURES / "opdb"
+# the reference set: extra edge-case samples of some ops, same format (record_opdb.py --ref)
+OPDB_REF_DIR = FIXTURES / "opdb_ref"
 
 
 class Unsupported(Exception):
@@ -45,8 +47,8 @@ def import_torchlike() -> ModuleType | None:
 # reading fixture files
 
 
-def opdb_paths() -> list[Path]:
-    return sorted(OPDB_DIR.glob("*.npz"))
+def opdb_paths(ref: bool = False) -> list[Path]:
+    return sorted((OPDB_REF_DIR if ref else OPDB_DIR).glob("*.npz"))
 
 
 def read_meta(path: Path) -> dict:
@@ -56,16 +58,16 @@ def read_meta(path: Path) -> dict:
 
 
 @functools.cache
-def all_metas() -> dict[str, dict]:
-    """key -> meta for every recorded op, sorted by key."""
-    metas = (read_meta(p) for p in opdb_paths())
+def all_metas(ref: bool = False) -> dict[str, dict]:
+    """key -> meta for every recorded op (of the reference set if ``ref``), sorted by key."""
+    metas = (read_meta(p) for p in opdb_paths(ref))
     return {m["key"]: m for m in sorted(metas, key=lambda m: m["key"])}
 
 
 @functools.lru_cache(maxsize=4)
-def load_op(key: str) -> tuple[dict, dict[str, np.ndarray]]:
-    """(meta, arrays) of one recorded op."""
-    with np.load(OPDB_DIR / f"{key}.npz", allow_pickle=False) as z:
+def load_op(key: str, ref: bool = False) -> tuple[dict, dict[str, np.ndarray]]:
+    """(meta, arrays) of one recorded op (its reference set if ``ref``)."""
+    with np.load((OPDB_REF_DIR if ref else OPDB_DIR) / f"{key}.npz", allow_pickle=False) as z:
         arrays = {k: z[k] for k in z.files if k != "__meta__"}
         meta = json.loads(str(z["__meta__"][()]))
     return meta, arrays

@@ -12,6 +12,8 @@ collect_ignore = ["record"]
 
 _HERE = Path(__file__).resolve().parent
 _OUTCOMES: dict[str, tuple[str, str, str, str]] = {}  # nodeid -> (key, group, kind, outcome)
+_KINDS = {"test_opdb": "forward", "test_opdb_grad": "grad",
+          "test_opdb_ref": "reference forward", "test_opdb_ref_grad": "reference grad"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -19,11 +21,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # (and, under xdist, travels from the workers to the controller).
     for item in items:
         spec = getattr(item, "callspec", None)
-        if spec is None or getattr(item, "originalname", "") not in ("test_opdb", "test_opdb_grad"):
+        kind = _KINDS.get(getattr(item, "originalname", ""))
+        if spec is None or kind is None:
             continue
         key, group = spec.params.get("key"), spec.params.get("dtype")
         if key is not None:
-            kind = "grad" if item.originalname == "test_opdb_grad" else "forward"
             item.user_properties.append(("opdb", f"{key}|{group}|{kind}"))
 
 
@@ -74,7 +76,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         return
     tr.write_line(f"torchlike covers {len(covered)} entries (function or Tensor method exists); "
                   f"{len(replayable)} have samples it can replay")
-    for kind in ("forward", "grad"):
+    ref_cases = sum(len(c) for m in all_metas(ref=True).values() for c in m["cases"].values())
+    tr.write_line(f"reference set (edge cases): {len(all_metas(ref=True))} entries, "
+                  f"{ref_cases} cases")
+    for kind in _KINDS.values():
         rows = [v for v in _OUTCOMES.values() if v[2] == kind]
         if not rows:
             continue

@@ -3,7 +3,9 @@
 One test item per (op key, dtype group): the group is a dtype name, or ``errors``
 for the op's recorded ``error_inputs``.  Items are generated only for ops torchlike
 has (the recorded way of calling them exists); the rest are counted in the summary
-printed at the end of the run (see ``conftest.py``).
+printed at the end of the run (see ``conftest.py``).  ``test_opdb_ref*`` replay the
+reference set (``fixtures/opdb_ref/``: edge-case samples beyond the main ones); their
+skiplist selectors use the key ``<key>.ref``.
 """
 
 from __future__ import annotations
@@ -29,11 +31,11 @@ if tl is None:
 GRAD_DTYPES = ("float32", "float64")
 
 
-def _forward_items() -> list:
+def _forward_items(ref: bool = False) -> list:
     items = []
-    for key, meta in all_metas().items():
+    for key, meta in all_metas(ref).items():
         for dt in replayable_dtypes(tl, meta):
-            reason = skiplist.skip_reason(key, dt)
+            reason = skiplist.skip_reason(key + ".ref" if ref else key, dt)
             marks = [pytest.mark.skip(reason=reason)] if reason else []
             items.append(pytest.param(key, dt, id=f"{key}-{dt}", marks=marks))
     return items
@@ -44,15 +46,15 @@ def _grad_case_ok(meta: dict, case: dict) -> bool:
             and pick_call(tl, meta["name"], case["calls"]) is not None)
 
 
-def _grad_items() -> list:
+def _grad_items(ref: bool = False) -> list:
     if resolve(tl, "autograd.grad") is None:
         return [pytest.param(None, None, id="unavailable", marks=pytest.mark.skip(
             reason="torchlike.autograd.grad does not exist yet"))]
     items = []
-    for key, meta in all_metas().items():
+    for key, meta in all_metas(ref).items():
         for dt in GRAD_DTYPES:
             if any(_grad_case_ok(meta, c) for c in meta["cases"].get(dt, ())):
-                reason = skiplist.skip_reason(key, dt, grad=True)
+                reason = skiplist.skip_reason(key + ".ref" if ref else key, dt, grad=True)
                 marks = [pytest.mark.skip(reason=reason)] if reason else []
                 items.append(pytest.param(key, dt, id=f"{key}-{dt}", marks=marks))
     return items
@@ -70,8 +72,32 @@ def _report(problems: list[str], ran: int, unsupported: set[str], what: str) -> 
 
 @pytest.mark.parametrize(("key", "dtype"), _forward_items())
 def test_opdb(key: str, dtype: str) -> None:
-    meta, arrays = load_op(key)
-    tols = {**TOLERANCES, **skiplist.TOLERANCES.get(key, {})}
+    _replay_forward(key, dtype, ref=False)
+
+
+@pytest.mark.parametrize(("key", "dtype"), _forward_items(ref=True))
+def test_opdb_ref(key: str, dtype: str) -> None:
+    _replay_forward(key, dtype, ref=True)
+
+
+@pytest.mark.parametrize(("key", "dtype"), _grad_items())
+def test_opdb_grad(key: str, dtype: str) -> None:
+    _replay_grad(key, dtype, ref=False)
+
+
+@pytest.mark.parametrize(("key", "dtype"), _grad_items(ref=True))
+def test_opdb_ref_grad(key: str, dtype: str) -> None:
+    _replay_grad(key, dtype, ref=True)
+
+
+def _tolerances(base: dict, extra: dict, key: str, ref: bool) -> dict:
+    # the reference set takes its op's tolerances, then its own ("<key>.ref") on top
+    return {**base, **extra.get(key, {}), **(extra.get(key + ".ref", {}) if ref else {})}
+
+
+def _replay_forward(key: str, dtype: str, ref: bool) -> None:
+    meta, arrays = load_op(key, ref)
+    tols = _tolerances(TOLERANCES, skiplist.TOLERANCES, key, ref)
     problems: list[str] = []
     unsupported: set[str] = set()
     ran = 0
@@ -87,13 +113,12 @@ def test_opdb(key: str, dtype: str) -> None:
             continue
         ran += 1
         problems += [f"{label}: {p}" for p in found]
-    _report(problems, ran, unsupported, f"{key} [{dtype}]")
+    _report(problems, ran, unsupported, f"{key}{'.ref' if ref else ''} [{dtype}]")
 
 
-@pytest.mark.parametrize(("key", "dtype"), _grad_items())
-def test_opdb_grad(key: str, dtype: str) -> None:
-    meta, arrays = load_op(key)
-    tols = {**GRAD_TOLERANCES, **skiplist.GRAD_TOLERANCES.get(key, {})}
+def _replay_grad(key: str, dtype: str, ref: bool) -> None:
+    meta, arrays = load_op(key, ref)
+    tols = _tolerances(GRAD_TOLERANCES, skiplist.GRAD_TOLERANCES, key, ref)
     problems: list[str] = []
     unsupported: set[str] = set()
     ran = 0
@@ -108,4 +133,4 @@ def test_opdb_grad(key: str, dtype: str) -> None:
             continue
         ran += 1
         problems += [f"sample {i} ({kind}): {p}" for p in found]
-    _report(problems, ran, unsupported, f"{key} [{dtype}] gradients")
+    _report(problems, ran, unsupported, f"{key}{'.ref' if ref else ''} [{dtype}] gradients")

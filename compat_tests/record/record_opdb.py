@@ -55,6 +55,28 @@ MAX_ERROR_INPUTS = 4
 MSG_LEN = 400  # exception messages are truncated to this
 OP_TIMEOUT_S = 180
 
+# The reference set (``fixtures/opdb_ref/``): extra samples from ``op.reference_inputs`` (which
+# is ``sample_inputs`` where an OpInfo defines no reference generator) that add edge cases the
+# main set lacks (empty tensors, non-finite or zero values, negative arguments, 0-d inputs,
+# argument values not seen yet), deduplicated against the main samples and each other.
+REF_OUT_DIR = OUT_DIR.parent / "opdb_ref"
+REF_DTYPES = (torch.float64, torch.int64)
+REF_MAX_ELEMS = 120  # smaller than MAX_ELEMS: the set is replayed on top of the main one
+REF_MAX_OUT_ELEMS = 1200
+REF_MAX_EXAMINED = 1500  # pooling ops generate ~1000 argument combinations
+# kept reference samples per (op, dtype): FOCUS ops (issue 12's misses and their families)
+# get more, every other op only its samples with edge features
+REF_MAX_SAMPLES = {torch.float64: 1, torch.int64: 0}
+REF_FOCUS_MAX_SAMPLES = {torch.float64: 3, torch.int64: 1}
+REF_FOCUS = {
+    "nn.functional.pad", "nn.functional.batch_norm", "nn.functional.max_pool1d",
+    "nn.functional.max_pool2d", "nn.functional.max_pool3d", "gather", "linalg.solve",
+    "linalg.solve_ex", "zero_", "i0", "special.i0e", "special.i1", "special.i1e", "linalg.norm",
+    "linalg.vector_norm", "linalg.matrix_norm", "norm", "linalg.lstsq", "abs", "sgn", "sign",
+    "dist", "cdist", "nn.functional.pdist", "renorm", "atan2", "hypot", "copysign", "logit",
+    "pow", "clamp",
+}
+
 # Ops whose output values are not reproducible (random or uninitialised memory).
 # Anything else whose output changes with the seed is detected at record time.
 RANDOM_NAMES = {
@@ -502,7 +524,8 @@ def pick_samples(op, dtype, skipped: dict) -> tuple[list, list]:
 
 
 def record_case(op, callers: Callers, enc: Encoder, s, dtype, random: bool,
-                skipped: dict) -> tuple[dict | None, bool]:
+                skipped: dict, max_out: int = MAX_OUT_ELEMS,
+                grad: bool = True) -> tuple[dict | None, bool]:
     """Encode one sample. Returns (case or None, whether the output proved random)."""
     inp, args, kwargs = s.input, tuple(s.args), dict(s.kwargs)
     ref = _run(op, inp, args, kwargs)
@@ -513,7 +536,7 @@ def record_case(op, callers: Callers, enc: Encoder, s, dtype, random: bool,
             reason = "unencodable output: " + str(e)
             skipped[reason] = skipped.get(reason, 0) + 1
             return None, random
-        if count_elems(ref[1]) > max(MAX_OUT_ELEMS, FALLBACK_OVERRIDES.get(op.name, 0)):
+        if count_elems(ref[1]) > max(max_out, FALLBACK_OVERRIDES.get(op.name, 0)):
             skipped["output too large"] = skipped.get("output too large", 0) + 1
             return None, random
         if not random and not same_result(ref, _run(op, inp, args, kwargs, seed=1), True):
@@ -534,7 +557,7 @@ def record_case(op, callers: Callers, enc: Encoder, s, dtype, random: bool,
             case["output"] = enc.encode(ref[1], values=not random)
             if s.output_process_fn_grad.__code__ is not _DEFAULT_PROCESS_CODE:
                 case["output_process_fn_grad"] = True
-            if (op.supports_autograd and not random
+            if (grad and op.supports_autograd and not random
                     and dtype in (torch.float32, torch.float64)):
                 grad = record_grad(op, enc, inp, args, kwargs)
                 if grad is not None:
@@ -586,6 +609,272 @@ def record_errors(op, callers: Callers, enc: Encoder) -> list[dict]:
     return out
 
 
+# ---------------------------------------------------------------------------
+# the reference set
+
+
+def _walk_values(v: Any, out: list) -> None:
+    if isinstance(v, torch.Tensor) or not isinstance(v, (tuple, list, dict)):
+        out.append(v)
+    elif isinstance(v, dict):
+        for x in v.values():
+            _walk_values(x, out)
+    else:
+        for x in v:
+            _walk_values(x, out)
+
+
+def _sig(v: Any) -> Any:
+    """A hashable summary of a value: tensors by dtype and shape, the rest by repr."""
+    if isinstance(v, torch.Tensor):
+        return ("T", dtype_name(v.dtype), tuple(v.shape))
+    if isinstance(v, (tuple, list)) and not isinstance(v, torch.Size):
+        return (type(v).__name__, *(_sig(x) for x in v))
+    if isinstance(v, dict):
+        return ("dict", *((k, _sig(x)) for k, x in sorted(v.items())))
+    return repr(v)[:80]
+
+
+def sample_signature(s) -> tuple:
+    """Samples with equal signatures differ only in random tensor values."""
+    return (_sig(s.input), _sig(tuple(s.args)), _sig(dict(s.kwargs)))
+
+
+def sample_features(s, dtype) -> set:
+    """Edge features (``edge:...``) and argument features of a sample."""
+    leaves: list = []
+    _walk_values([s.input, list(s.args), dict(s.kwargs)], leaves)
+    tensors = [t for t in leaves if isinstance(t, torch.Tensor)]
+    feats: set = set()
+    if any(t.numel() == 0 for t in tensors):
+        feats.add("edge:empty")
+    if isinstance(s.input, torch.Tensor):
+        feats.add(("ndim", s.input.ndim))
+        if s.input.ndim == 0:
+            feats.add("edge:0d")
+    if len({tuple(t.shape) for t in tensors}) > 1:
+        feats.add("broadcast")
+    for t in tensors:
+        if (t.dtype.is_floating_point or t.dtype.is_complex) and t.numel():
+            if not bool(t.isfinite().all()):
+                feats.add("edge:nonfinite")
+            if bool((t == 0).any()):
+                feats.add("edge:zero")
+    scalars = [v for v in leaves if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if any(v < 0 for v in scalars):
+        feats.add("edge:negative-arg")
+    if any(isinstance(v, float) and not math.isfinite(v) for v in scalars):
+        feats.add("edge:nonfinite-arg")
+    if dtype == torch.int64:  # values at 0 are everywhere in int samples
+        feats.discard("edge:zero")
+    for i, a in enumerate(s.args):
+        feats.add(("arg", i, _arg_feature(a)))
+    for k, v in s.kwargs.items():
+        feats.add(("kwarg", k, _arg_feature(v)))
+    return feats
+
+
+def _arg_feature(v: Any) -> Any:
+    """Arguments by kind: tensors by rank, floats by sign and integrality, the rest by value."""
+    if isinstance(v, torch.Tensor):
+        return ("T", v.ndim)
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            return repr(v)
+        return ("float", (v > 0) - (v < 0), v.is_integer())
+    if isinstance(v, (tuple, list)) and not isinstance(v, torch.Size):
+        return (type(v).__name__, *(_arg_feature(x) for x in v))
+    return _sig(v)
+
+
+def _bits(t: torch.Tensor) -> torch.Tensor:
+    """int64 keys telling apart every value of a 1-d tensor (0.0 from -0.0, NaN payloads)."""
+    if t.dtype == torch.float64:
+        return t.view(torch.int64)
+    if t.dtype == torch.float32:
+        return t.view(torch.int32).to(torch.int64)
+    if t.dtype.is_complex or t.dtype.is_floating_point:
+        raise Unencodable("no bit keys")
+    return t.to(torch.int64)
+
+
+def shrink_elementwise(s, limit: int):
+    """A large elementwise sample cut to its distinct value tuples, at most ``limit`` elements.
+
+    Only for samples whose tensors are all 1-d of one length (the small-value / extremal
+    tensors of elementwise reference inputs); None otherwise.
+    """
+    leaves: list = []
+    _walk_values([s.input, list(s.args), dict(s.kwargs)], leaves)
+    tensors = [t for t in leaves if isinstance(t, torch.Tensor)]
+    if not tensors or any(t.ndim != 1 or t.shape != tensors[0].shape for t in tensors):
+        return None
+    try:
+        keys = torch.stack([_bits(t) for t in tensors])
+    except Unencodable:
+        return None
+    _, inverse = torch.unique(keys, dim=1, return_inverse=True)
+    first = torch.full((int(inverse.max()) + 1,), keys.shape[1], dtype=torch.int64)
+    first = first.scatter_reduce(0, inverse, torch.arange(keys.shape[1]), "amin")
+    idx = first.sort().values
+    per = max(1, limit // len(tensors))
+    if idx.numel() > per:
+        idx = idx[torch.linspace(0, idx.numel() - 1, per).round().long()]
+
+    def cut(t):
+        return t[idx].clone()
+
+    return SampleInput(tree_map_tensors(cut, s.input), args=tree_map_tensors(cut, tuple(s.args)),
+                       kwargs=tree_map_tensors(cut, dict(s.kwargs)),
+                       name=(s.name + " " if s.name else "") + "(distinct values)")
+
+
+def _tensor_leaves(s) -> list:
+    leaves: list = []
+    _walk_values([s.input, list(s.args), dict(s.kwargs)], leaves)
+    return [t for t in leaves if isinstance(t, torch.Tensor)]
+
+
+def merge_elementwise(a, b):
+    """One sample holding the values of two 1-d elementwise samples of the same structure.
+
+    Saves the replay a kernel: the small-value (zeros) and extremal (inf, NaN) samples of an
+    elementwise op become one.  None when the structures differ.
+    """
+    ta, tb = _tensor_leaves(a), _tensor_leaves(b)
+    if (len(ta) != len(tb) or any(t.ndim != 1 for t in ta + tb)
+            or [t.dtype for t in ta] != [t.dtype for t in tb]):
+        return None
+
+    def strip(v):
+        return ("T", dtype_name(v.dtype))
+
+    if (tree_map_tensors(strip, (a.input, tuple(a.args), dict(a.kwargs)))
+            != tree_map_tensors(strip, (b.input, tuple(b.args), dict(b.kwargs)))):
+        return None
+    rest = iter(tb)
+
+    def cat(t):
+        return torch.cat([t, next(rest)])
+
+    return SampleInput(tree_map_tensors(cat, a.input), args=tree_map_tensors(cat, tuple(a.args)),
+                       kwargs=tree_map_tensors(cat, dict(a.kwargs)), name="special values")
+
+
+# Edge features in the order a non-focus op's single reference sample is chosen by.
+EDGE_PRIORITY = ("edge:special", "edge:empty", "edge:negative-arg", "edge:nonfinite-arg")
+
+
+def pick_reference(op, dtype, main: list, skipped: dict) -> list:
+    """Reference samples adding features the main samples (and earlier picks) lack.
+
+    Samples with zeros and with non-finite values (elementwise ops' small-value and extremal
+    tensors) are cut to their distinct values and merged into one ``edge:special`` sample.
+    FOCUS ops: pass 1 keeps, in generator order, samples with a new edge feature; pass 2 fills
+    up to the per-dtype limit with samples having any new argument feature.  Other ops: one
+    sample, the first adding the earliest feature of ``EDGE_PRIORITY``.
+    """
+    focus = op.name in REF_FOCUS
+    limit = (REF_FOCUS_MAX_SAMPLES if focus else REF_MAX_SAMPLES)[dtype]
+    if not limit:
+        return []
+    seen = {sample_signature(s) for s in main}
+    covered: set = set().union(*(sample_features(s, dtype) for s in main)) if main else set()
+    cands = []
+    special: dict[str, Any] = {}
+    try:
+        gen = op.reference_inputs("cpu", dtype, requires_grad=False)
+        for i, s in enumerate(gen):
+            if i >= REF_MAX_EXAMINED:
+                break
+            try:
+                n = check_value(s.input) + check_value(s.args) + check_value(s.kwargs)
+            except Unencodable:
+                continue
+            feats = sample_features(s, dtype)
+            kinds = [f for f in ("edge:zero", "edge:nonfinite") if f in feats]
+            if kinds and all(t.ndim == 1 for t in _tensor_leaves(s)):
+                if kinds[0] not in special:
+                    cut = shrink_elementwise(s, REF_MAX_ELEMS // 2)
+                    if cut is not None:
+                        special[kinds[0]] = cut
+                continue
+            if n > REF_MAX_ELEMS:
+                continue
+            sig = sample_signature(s)
+            if sig in seen:
+                continue
+            seen.add(sig)
+            cands.append((s, feats))
+    except Exception as e:  # noqa: BLE001
+        skipped["reference_inputs raised: " + type(e).__name__] = 1
+    if special:
+        parts = list(special.values())
+        merged = merge_elementwise(*parts) if len(parts) == 2 else None
+        for s in [merged] if merged is not None else parts:
+            cands.insert(0, (s, sample_features(s, dtype) | {"edge:special"}))
+    if not focus:
+        for edge in EDGE_PRIORITY:
+            for s, feats in cands:
+                if edge in feats and edge not in covered:
+                    return [s]
+        return []
+    picked: list = []
+    for edge_only in (True, False):
+        for s, feats in cands:
+            if len(picked) >= limit:
+                return picked
+            new = {f for f in feats - covered if not (isinstance(f, tuple) and f[0] == "ndim")}
+            if edge_only:
+                new = {f for f in new if isinstance(f, str) and f.startswith("edge:")}
+            if new and not any(s is p for p in picked):
+                picked.append(s)
+                covered |= feats
+    return picked
+
+
+def record_reference(op) -> tuple[dict, dict[str, np.ndarray]]:
+    """The meta dict and arrays of one OpInfo's reference set (no cases: nothing to add)."""
+    meta, callers = _base_meta(op)
+    meta["reference"] = True
+    meta["reference_source"] = ("reference_inputs" if op.reference_inputs_func is not None
+                                else "sample_inputs")
+    enc = Encoder()
+    supported = op.supported_dtypes("cpu")
+    signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(OP_TIMEOUT_S)
+    try:
+        for dtype in [d for d in REF_DTYPES if d in supported]:
+            skipped: dict[str, int] = {}
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(0)
+                main, big = pick_samples(op, dtype, {})
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(0)
+                refs = pick_reference(op, dtype, main or big[:1], skipped)
+            cases = []
+            for s in refs:
+                # other ops' empty samples: forward only (the replay's time is kernels)
+                grad = op.name in REF_FOCUS or all(t.numel() for t in _tensor_leaves(s))
+                with torch.random.fork_rng(devices=[]):
+                    case, meta["random"] = record_case(op, callers, enc, s, dtype,
+                                                       meta["random"], skipped,
+                                                       max_out=REF_MAX_OUT_ELEMS, grad=grad)
+                if case is not None:
+                    cases.append(case)
+            if cases:
+                meta["cases"][dtype_name(dtype)] = cases
+            if skipped:
+                meta["skipped"][dtype_name(dtype)] = skipped
+    except _Timeout:
+        meta["timeout"] = True
+    finally:
+        signal.alarm(0)
+    if meta["random"]:
+        _strip_random(meta, enc)
+    return meta, enc.arrays
+
+
 class _Timeout(Exception):
     pass
 
@@ -594,11 +883,10 @@ def _alarm(signum, frame):
     raise _Timeout
 
 
-def record_op(op) -> tuple[dict, dict[str, np.ndarray]]:
-    """The meta dict and arrays for one OpInfo."""
+def _base_meta(op) -> tuple[dict, Callers]:
+    """The op's description shared by the main and the reference fixtures (no cases yet)."""
     key = op_key(op)
     callers = Callers(op)
-    enc = Encoder()
     supported = op.supported_dtypes("cpu")
     is_lambda = getattr(op.op, "__name__", "") == "<lambda>"
     meta: dict[str, Any] = {
@@ -624,6 +912,14 @@ def record_op(op) -> tuple[dict, dict[str, np.ndarray]]:
         "cases": {},
         "skipped": {},
     }
+    return meta, callers
+
+
+def record_op(op) -> tuple[dict, dict[str, np.ndarray]]:
+    """The meta dict and arrays for one OpInfo."""
+    meta, callers = _base_meta(op)
+    enc = Encoder()
+    supported = op.supported_dtypes("cpu")
     signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(OP_TIMEOUT_S)
     try:
@@ -701,7 +997,14 @@ def _worker(key: str) -> tuple[str, int, int, float]:
     warnings.filterwarnings("ignore")
     op = _OPS[key]
     t0 = time.perf_counter()
-    meta, arrays = record_op(op)
+    if _REF[0]:
+        meta, arrays = record_reference(op)
+        path = _OUT[0] / f"{key}.npz"
+        if not meta["cases"]:  # nothing beyond the main set: no file
+            path.unlink(missing_ok=True)
+            return key, 0, 0, time.perf_counter() - t0
+    else:
+        meta, arrays = record_op(op)
     write_op(key, meta, arrays, _OUT[0])
     n_cases = sum(len(v) for v in meta["cases"].values())
     return key, n_cases, len(arrays), time.perf_counter() - t0
@@ -709,6 +1012,7 @@ def _worker(key: str) -> tuple[str, int, int, float]:
 
 _OPS = {op_key(op): op for op in op_db}
 _OUT: list[Path] = [OUT_DIR]
+_REF: list[bool] = [False]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -717,8 +1021,14 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--ops", help="comma-separated op names or keys (name.variant)")
     g.add_argument("--all", action="store_true", help="record every op_db entry")
     p.add_argument("--jobs", type=int, default=max(1, multiprocessing.cpu_count()))
-    p.add_argument("--out", type=Path, default=OUT_DIR)
+    p.add_argument("--ref", action="store_true",
+                   help="record the reference set (edge-case samples) instead of the main one")
+    p.add_argument("--out", type=Path, default=None,
+                   help=f"default {OUT_DIR} ({REF_OUT_DIR} with --ref)")
     ns = p.parse_args(argv)
+    if ns.out is None:
+        ns.out = REF_OUT_DIR if ns.ref else OUT_DIR
+    _REF[0] = ns.ref
 
     if ns.all:
         keys = sorted(_OPS)
@@ -744,7 +1054,7 @@ def main(argv: list[str] | None = None) -> int:
             slow.append((dt, key))
             if len(keys) > 20 and i % 50 == 0:
                 print(f"  {i}/{len(keys)} ops, {time.perf_counter() - t0:.0f}s", flush=True)
-            elif len(keys) <= 20:
+            elif len(keys) <= 20 and (n or not ns.ref):
                 print(f"  {key}: {n} cases, {n_arr} arrays, {dt:.1f}s")
     size = sum(f.stat().st_size for f in ns.out.glob("*.npz"))
     print(f"recorded {len(keys)} ops, {total_cases} cases, {size / 1e6:.2f} MB in {ns.out}, "

@@ -230,7 +230,8 @@ def _abs_real(x):
 @_abs_real.defjvp
 def _abs_real_jvp(primals, tangents):
     (x,), (t,) = primals, tangents
-    return jnp.abs(x), jnp.sign(x) * t
+    # torch's slope is sgn(x), which is 0 at NaN too (jnp.sign(nan) is NaN)
+    return jnp.abs(x), jnp.where(jnp.isnan(x), 0, jnp.sign(x)).astype(x.dtype) * t
 
 
 def abs_sign(x):
