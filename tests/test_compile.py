@@ -476,3 +476,35 @@ def test_return_types_and_namedtuples_come_back():
     assert vals.tolist() == [3.0, 1.0] and idx.tolist() == [1, 0]
     r = torch.compile(lambda x: x.max(0))(torch.tensor([1.0, 3.0, 2.0]))
     assert type(r).__name__ == "max" and r.values.item() == 3.0 and r.indices.item() == 1
+
+
+def test_composes_with_func_and_interop():
+    from torchlike.func import functional_call, grad, vmap
+
+    model = nn.Linear(3, 2)
+    params = {k: v.detach() for k, v in model.named_parameters()}
+
+    def loss(p, x, y):
+        return F.mse_loss(functional_call(model, p, (x,)), y)
+
+    def per_sample(x, y):
+        return vmap(grad(loss), in_dims=(None, 0, 0))(params, x, y)
+
+    x, y = torch.randn(4, 3), torch.randn(4, 2)
+    want, got = per_sample(x, y), torch.compile(per_sample)(x, y)
+    for k in want:
+        np.testing.assert_allclose(got[k].numpy(), want[k].numpy(), rtol=1e-6, atol=1e-7)
+    # a compiled function inside a transform inlines into it
+    g = grad(torch.compile(lambda w: (w.sin() * w).sum()))(torch.tensor([0.5, 1.0]))
+    w = torch.tensor([0.5, 1.0])
+    np.testing.assert_allclose(g.numpy(), (w.cos() * w + w.sin()).numpy(), rtol=1e-6)
+    # a JAX function wrapped as an op, under compile, differentiated eagerly afterwards
+    import jax.numpy as jnp
+
+    from torchlike import interop
+
+    twice_sin = interop.torch_op(lambda a: jnp.sin(a) * 2)
+    w = torch.randn(3, requires_grad=True)
+    out = torch.compile(lambda w: twice_sin(w).sum())(w)
+    out.backward()
+    np.testing.assert_allclose(w.grad.numpy(), (w.detach().cos() * 2).numpy(), rtol=1e-6)

@@ -263,7 +263,9 @@ class CompiledFunction:
         return w, key
 
     def __call__(self, *args, **kwargs):
-        if _COMPILING[0]:  # a compiled function called while tracing inlines into the trace
+        if _COMPILING[0] or _traced_args(args, kwargs):
+            # called while tracing (a compiled function, torchlike.func, jax.jit): inline it,
+            # the enclosing trace compiles it anyway
             return self._fn(*args, **kwargs)
         fast = self._fast
         if fast is not None:
@@ -569,6 +571,16 @@ class CompiledFunction:
         inputs = tuple(owners) + (None,) * n_rest
         del n_state
         _reg._RECORD[0](e.op, ("compiled", e.id), fn, args, inputs, outs, multi=True)
+
+
+def _traced_args(args, kwargs) -> bool:
+    for a in args:
+        if isinstance(a, Tensor) and isinstance(a._storage.array, Tracer):
+            return True
+    for a in kwargs.values():
+        if isinstance(a, Tensor) and isinstance(a._storage.array, Tracer):
+            return True
+    return False
 
 
 def _refs(obj) -> int:
