@@ -310,6 +310,8 @@ class CompiledFunction:
         hyper = [(g, list(o._hyper(g).items())) for o, g in w.groups]
         unknown: dict[int, tuple] = {}
         box: dict = {}
+        draws: dict[int, int] = {}
+        box["draws"] = draws
 
         def on_write(s: Storage) -> None:
             if id(s) not in w.sindex and id(s) not in unknown:
@@ -327,9 +329,18 @@ class CompiledFunction:
                 g._key, g._counter = k, c
             _tracing.ON_WRITE[0] = on_write
             _COMPILING[0] += 1
+            G = type(_default_generator())
+            plain_next = G.__dict__["_next"]
+
+            def counting_next(gen):  # draws per generator: counters advance on the host
+                draws[id(gen)] = draws.get(id(gen), 0) + 1
+                return plain_next(gen)
+
+            G._next = counting_next
             try:
                 out = self._fn(*args, **kwargs)
             finally:
+                G._next = plain_next
                 _COMPILING[0] -= 1
                 _tracing.ON_WRITE[0] = None
                 _opt.TRACED_HYPER.clear()
@@ -411,9 +422,7 @@ class CompiledFunction:
         outs += [st.array for st in new_storages]
         unk = list(unknown.values())
         outs += [s.array for s, _, _ in unk]
-        used = [i for i, (g, c) in enumerate(zip(gens, gen_counters, strict=True))
-                if g._counter is not c]
-        outs += [jnp.asarray(gens[i]._counter, jnp.int64) for i in used]
+        used = [(i, box["draws"][id(g)]) for i, g in enumerate(gens) if id(g) in box["draws"]]
         outs += [t._data for t in leaves]
         box.update(written=written, plan=plan, new=new, unknown=unk, gen_used=used)
         return outs
@@ -531,8 +540,8 @@ class CompiledFunction:
             for oi, name, how, v in e.attrs:
                 d = w.objects[oi].__dict__
                 d[name] = d.get(name, 0) + v if how == "add" else v
-        for i in e.gen_used:
-            gens[i]._counter = int(next(it))
+        for i, k in e.gen_used:
+            gens[i]._counter += k
         if box is not None:
             new = box["new"]
         rets = []
@@ -560,7 +569,7 @@ class CompiledFunction:
         outs = [t for (ti, _, rg), t in zip(e.rets, rets, strict=True) if ti is None and rg]
         pos = [k for k, (ti, _, rg) in enumerate(e.rets) if ti is None and rg]
         n_state, n_rest = len(state), len(hp) + len(keys) + len(ctrs)
-        first_ret = len(e.written) + e.n_new_storages + e.n_unknown + len(e.gen_used)
+        first_ret = len(e.written) + e.n_new_storages + e.n_unknown
         pure = e.pure
 
         def fn(*flat):
