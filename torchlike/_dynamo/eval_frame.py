@@ -480,6 +480,8 @@ class CompiledFunction:
         e.run_keep = jax.jit(run)
         e.run_donate = jax.jit(run, donate_argnums=tuple(e.written)) if e.written else e.run_keep
         e.n_rets = len(box["leaves"])
+        # outputs that need an autograd node when grad mode is on (see _record)
+        e.grad_out = not e.train_step and any(r[0] is None and r[2] for r in e.rets)
         e.op = _COMPILED_OP
         e.jaxpr_eqns = closed.jaxpr.eqns
         e.id = id(e)
@@ -490,18 +492,14 @@ class CompiledFunction:
     def _run(self, e: _Entry, w: _state.Walk, box: dict | None, fast=None):
         """Run ``e``'s program on the state ``w`` reached and write its results back; ``box``
         is the trace's record on the call that traced (its Python effects already happened)."""
-        from ..optim import optimizer as _opt
-
         state = [s.array for s in w.storages]
         gens = w.gens
         # numpy scalars: jit's C++ path takes them without a Python-side device put
         hp = [np.float64(v) for o, g in w.groups for v in o._hyper(g).values()
               if not isinstance(v, Tensor)]
-        del _opt
         keys = [g._key for g in gens]
         ctrs = [np.int64(g._counter) for g in gens]
-        grad_on = _gm.GRAD_ENABLED[0] and not e.train_step and any(
-            r[0] is None and r[2] for r in e.rets)
+        grad_on = e.grad_out and _gm.GRAD_ENABLED[0]
         if grad_on:
             outs = e.run_keep(*state, *hp, *keys, *ctrs)
         else:
