@@ -417,7 +417,7 @@ def test_recompiles_per_shape_then_cache_limit():
     old = torch._dynamo.config.cache_size_limit
     torch._dynamo.config.cache_size_limit = 3
     try:
-        with pytest.warns(UserWarning, match="cache_size_limit"):
+        with pytest.warns(UserWarning, match=r"hit config.recompile_limit \(3\)"):
             assert f(torch.ones(7)).item() == 14.0
     finally:
         torch._dynamo.config.cache_size_limit = old

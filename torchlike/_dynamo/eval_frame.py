@@ -40,11 +40,23 @@ from ._state import GRAD
 Tracer = jax.core.Tracer
 
 
-class config:
+class _Config:
     """torch._dynamo.config's knobs that torchlike honours."""
 
-    cache_size_limit = 8
+    recompile_limit = 8
     suppress_errors = False
+
+    @property
+    def cache_size_limit(self) -> int:
+        """The old name of recompile_limit (an alias, as in torch)."""
+        return self.recompile_limit
+
+    @cache_size_limit.setter
+    def cache_size_limit(self, n: int) -> None:
+        self.recompile_limit = n
+
+
+config = _Config()
 
 
 counters: defaultdict = defaultdict(Counter)
@@ -281,13 +293,13 @@ class CompiledFunction:
                 return self._fn(*args, **kwargs)
             counters["stats"]["cache_hits"] += 1
             out = self._run(entry, w, None)
-        elif self._traces >= config.cache_size_limit:
+        elif self._traces >= config.recompile_limit:
             if not self._warned:
                 self._warned = True
                 warnings.warn(
-                    f"torchlike.compile: {self._name} reached "
-                    f"torch._dynamo.config.cache_size_limit ({config.cache_size_limit}) "
-                    "recompiles; it runs eagerly from now on for new inputs", stacklevel=2)
+                    f"torchlike.compile hit config.recompile_limit ({config.recompile_limit}) "
+                    f"for {self._name}: it runs eagerly from now on for new input "
+                    "signatures (torch._dynamo.config.recompile_limit)", stacklevel=2)
             return self._fn(*args, **kwargs)
         else:
             out = self._trace(key, w, args, kwargs)
