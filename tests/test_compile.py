@@ -549,3 +549,12 @@ def test_composes_with_func_and_interop():
     out = torch.compile(lambda w: twice_sin(w).sum())(w)
     out.backward()
     np.testing.assert_allclose(w.grad.numpy(), (w.detach().cos() * 2).numpy(), rtol=1e-6)
+
+
+def test_module_hyperparameters_are_guarded():
+    m = nn.Sequential(nn.Dropout(0.0), nn.LeakyReLU(0.1))
+    f = torch.compile(m)
+    x = torch.tensor([-1.0, 2.0])
+    assert f(x).tolist() == pytest.approx([-0.1, 2.0])
+    m[1].negative_slope = 0.5           # torch guards on it: a new program
+    assert f(x).tolist() == pytest.approx([-0.5, 2.0])

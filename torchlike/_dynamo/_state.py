@@ -25,6 +25,7 @@ ITEM, GRAD = 0, 1  # slot kinds: container[key], tensor._grad
 _OPAQUE = ("builtins", "jax", "jaxlib", "numpy", "functools", "typing", "collections", "abc",
            "torchlike._core", "torchlike._ops", "torchlike.autograd", "torchlike._dynamo")
 _MAX_DEPTH = 6
+_SCALARS = (bool, int, float, complex, str, type(None))
 
 
 def _opaque(mod: str | None) -> bool:
@@ -271,6 +272,10 @@ def _module(w: Walk, m, depth: int) -> None:
     w.sig.append(("M", type(m), w.attr(m, "training")))
     w.objects.append(m)
     w.edges.append((E_LEN, m.__dict__, None, len(m.__dict__)))
+    for k, v in m.__dict__.items():  # hyperparameters the traced code may branch on (p, eps..)
+        if k[:1] != "_" and k != "training" and isinstance(v, _SCALARS):
+            w.edges.append((E_GET, m.__dict__, k, v))
+            w.sig.append((k, v))
     w.items(w.attr(m, "_parameters"))
     w.items(w.attr(m, "_buffers"))
     for k, v in m.__dict__.items():
