@@ -109,8 +109,11 @@ def _hardtanh_body(x, lo, hi):
 
 
 def _elu_body(x, alpha, scale, input_scale):
-    neg = alpha * jnp.expm1(x * input_scale)
-    return jnp.where(x > 0, x * scale, neg * scale)
+    # torch's test is x <= 0 (NaN takes the linear slope); the exp branch sees no positive x,
+    # so its dead gradient at +inf is 0, not 0 * inf
+    neg_side = x <= 0
+    neg = alpha * jnp.expm1(jnp.where(neg_side, x, 0) * input_scale)
+    return jnp.where(neg_side, neg * scale, x * scale)
 
 
 def _gelu_body(x, approximate):
@@ -122,7 +125,9 @@ def _gelu_body(x, approximate):
 
 def _softplus_body(x, beta, threshold):
     bx = x * beta
-    return jnp.where(bx > threshold, x, jnp.log1p(jnp.exp(bx)) / beta)
+    big = bx > threshold
+    # the log branch never sees the linear region, so its dead gradient at +inf is 0, not NaN
+    return jnp.where(big, x, jnp.log1p(jnp.exp(jnp.where(big, 0, bx))) / beta)
 
 
 def _leaky_body(x, slope):
@@ -130,7 +135,8 @@ def _leaky_body(x, slope):
 
 
 def _threshold_body(x, th, value):
-    return jnp.where(x > th, x, jnp.asarray(value).astype(x.dtype))
+    # NaN passes through (with its gradient), as torch's x <= th test is false for it
+    return jnp.where((x > th) | jnp.isnan(x), x, jnp.asarray(value).astype(x.dtype))
 
 
 def _hardshrink_body(x, lambd):
@@ -138,7 +144,9 @@ def _hardshrink_body(x, lambd):
 
 
 def _softshrink_body(x, lambd):
-    return jnp.where(x > lambd, x - lambd, jnp.where(x < -lambd, x + lambd, jnp.zeros((), x.dtype)))
+    # NaN passes through with slope 1, as in torch
+    inner = jnp.where(jnp.isnan(x), x, jnp.zeros((), x.dtype))
+    return jnp.where(x > lambd, x - lambd, jnp.where(x < -lambd, x + lambd, inner))
 
 
 def _silu_body(x):
@@ -150,8 +158,10 @@ def _mish_body(x):
 
 
 def _hardsigmoid_body(x):
-    return jnp.where(x <= -3, jnp.zeros((), x.dtype),
-                     jnp.where(x >= 3, jnp.ones((), x.dtype), x / 6 + 0.5))
+    # torch's slope is 1/6 only strictly inside (-3, 3): none at NaN, which still gives NaN
+    inside = (x > -3) & (x < 3)
+    mid = jnp.where(inside, x, lax.stop_gradient(x)) / 6 + 0.5
+    return jnp.where(x <= -3, jnp.zeros((), x.dtype), jnp.where(x >= 3, jnp.ones((), x.dtype), mid))
 
 
 def _hardswish_body(x):

@@ -161,7 +161,36 @@ export(_true_div, "true_divide", inplace=lambda self, other: inplace(self, _true
 Tensor.__rtruediv__ = Tensor.__rdiv__ = lambda self, other: div(other, self)
 Tensor.__itruediv__ = _div_
 
-remainder = binary("remainder", jnp.remainder, check=_int_zero_check, dunders=("__mod__",),
+def _torch_floor_quotient(a, b):
+    """floor(a / b) the way torch's floating div(rounding_mode='floor') rounds it: through fmod,
+    so a large quotient is not off by one as floor of the rounded a / b can be."""
+    a, b = jnp.broadcast_arrays(a, b)
+    mod = lax.rem(a, b)
+    q = (a - mod) / b
+    q = jnp.where((mod != 0) & ((b < 0) != (mod < 0)), q - 1, q)
+    f = jnp.floor(q)
+    f = jnp.where(q - f > 0.5, f + 1, f)
+    f = jnp.where(q == 0, jnp.copysign(jnp.zeros_like(f), a / b), f)
+    return jnp.where(b == 0, a / b, f)
+
+
+@jax.custom_jvp
+def _float_remainder(a, b):
+    return jnp.remainder(a, b)
+
+
+@_float_remainder.defjvp
+def _float_remainder_jvp(primals, tangents):
+    # torch's divisor gradient is -floor_divide(a, b); JAX's rem rule rounds a / b first
+    (a, b), (ta, tb) = primals, tangents
+    return jnp.remainder(a, b), ta - tb * _torch_floor_quotient(a, b)
+
+
+def _remainder(a, b):
+    return _float_remainder(a, b) if jnp.issubdtype(a.dtype, jnp.floating) else jnp.remainder(a, b)
+
+
+remainder = binary("remainder", _remainder, check=_int_zero_check, dunders=("__mod__",),
                    rdunders=("__rmod__",), idunder="__imod__", scalar_self=True)
 fmod = binary("fmod", jnp.fmod, check=_int_zero_check)
 
@@ -251,10 +280,53 @@ sin = unary("sin", jnp.sin, INT_TO_FLOAT)
 cos = unary("cos", jnp.cos, INT_TO_FLOAT)
 tanh = unary("tanh", jnp.tanh, INT_TO_FLOAT, saved="out")
 sigmoid = unary("sigmoid", jax.nn.sigmoid, INT_TO_FLOAT, saved="out")
-relu = unary("relu", jax.nn.relu, bool_ok=False, saved="out", doc="torch.relu.")
+def _relu(x):
+    # torch's slope is 1 where x > 0 or x is NaN (its backward masks result <= 0), else 0
+    return jnp.where((x > 0) | jnp.isnan(x), x, lax.stop_gradient(jax.nn.relu(x)))
 
-maximum = binary("maximum", jnp.maximum, tensor_other=True)
-minimum = binary("minimum", jnp.minimum, tensor_other=True)
+
+relu = unary("relu", _relu, bool_ok=False, saved="out", doc="torch.relu.")
+
+
+def _extreme_tangent(a, b, ta, tb, a_wins):
+    # torch: half to each side on a tie, the full gradient to both where either side is NaN
+    ordered = (a < b) | (a > b)
+    return jnp.where(a == b, (ta + tb) / 2,
+                     jnp.where(a_wins, ta, jnp.where(ordered, tb, ta + tb)))
+
+
+@jax.custom_jvp
+def _maximum_float(a, b):
+    return jnp.maximum(a, b)
+
+
+@_maximum_float.defjvp
+def _maximum_float_jvp(primals, tangents):
+    (a, b), (ta, tb) = primals, tangents
+    return jnp.maximum(a, b), _extreme_tangent(a, b, ta, tb, a > b)
+
+
+@jax.custom_jvp
+def _minimum_float(a, b):
+    return jnp.minimum(a, b)
+
+
+@_minimum_float.defjvp
+def _minimum_float_jvp(primals, tangents):
+    (a, b), (ta, tb) = primals, tangents
+    return jnp.minimum(a, b), _extreme_tangent(a, b, ta, tb, a < b)
+
+
+def _maximum(a, b):
+    return _maximum_float(a, b) if jnp.issubdtype(a.dtype, jnp.floating) else jnp.maximum(a, b)
+
+
+def _minimum(a, b):
+    return _minimum_float(a, b) if jnp.issubdtype(a.dtype, jnp.floating) else jnp.minimum(a, b)
+
+
+maximum = binary("maximum", _maximum, tensor_other=True)
+minimum = binary("minimum", _minimum, tensor_other=True)
 
 # ---------------------------------------------------------------- comparisons and logic
 
@@ -385,20 +457,46 @@ def clamp(input, min=None, max=None, *, out=None) -> Tensor:  # noqa: A002 - tor
 
         inexact = jnp.issubdtype(n, jnp.inexact)
 
-        # selects rather than maximum/minimum: torch's gradient goes to x on the boundary
-        # (JAX's max/min split it), to a bound only where x is strictly beyond it; a NaN bound
-        # gives NaN as maximum/minimum would
-        def f(x, *bounds):
-            x = x.astype(n)
-            i = 0
+        # a NaN bound gives NaN as maximum/minimum would
+        def value(x, lo, hi):
             if has_lo:
-                lo = jnp.asarray(bounds[0]).astype(n)
                 x = jnp.where((x < lo) | jnp.isnan(lo) if inexact else x < lo, lo, x)
-                i = 1
             if has_hi:
-                hi = jnp.asarray(bounds[i]).astype(n)
                 x = jnp.where((x > hi) | jnp.isnan(hi) if inexact else x > hi, hi, x)
             return x
+
+        @jax.custom_jvp
+        def core(x, lo, hi):
+            return value(x, lo, hi)
+
+        @core.defjvp
+        def core_jvp(primals, tangents):
+            # torch's masks: x's gradient where lo <= x <= hi (so none at a NaN anywhere), a
+            # bound's only where x is strictly beyond it (hi's also where hi < lo)
+            (x, lo, hi), (tx, tlo, thi) = primals, tangents
+            keep, to_lo, to_hi = True, False, False
+            if has_lo:
+                keep = x >= lo
+                to_lo = x < lo
+            if has_hi:
+                keep = keep & (x <= hi)
+                to_hi = x > hi
+                if has_lo:
+                    to_lo = to_lo & (lo < hi)
+                    to_hi = to_hi | (hi < lo)
+            zero = jnp.zeros((), n)
+            t = jnp.where(keep, tx, zero)
+            if has_lo:
+                t = t + jnp.where(to_lo, tlo, zero)
+            if has_hi:
+                t = t + jnp.where(to_hi, thi, zero)
+            return value(x, lo, hi), t
+
+        def f(x, *bounds):
+            x = x.astype(n)
+            lo = jnp.asarray(bounds[0]).astype(n) if has_lo else jnp.zeros((), n)
+            hi = jnp.asarray(bounds[1 if has_lo else 0]).astype(n) if has_hi else jnp.zeros((), n)
+            return core(x, lo, hi) if jnp.issubdtype(n, jnp.floating) else value(x, lo, hi)
 
         return f
 
