@@ -558,3 +558,26 @@ def test_module_hyperparameters_are_guarded():
     assert f(x).tolist() == pytest.approx([-0.1, 2.0])
     m[1].negative_slope = 0.5           # torch guards on it: a new program
     assert f(x).tolist() == pytest.approx([-0.5, 2.0])
+
+
+def test_scheduler_stepping_inside_the_compiled_call():
+    res = []
+    for compiled in (False, True):
+        model = _net()
+        opt = torch.optim.SGD(model.parameters(), lr=0.5)
+        sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+        x, y = _data()
+
+        def step(model=model, opt=opt, sched=sched, x=x, y=y):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            sched.step()      # writes group["lr"]: retraced each call, still eager's values
+            return loss
+
+        fn = torch.compile(step) if compiled else step
+        res.append(([fn().item() for _ in range(4)], model, sched.get_last_lr()))
+    np.testing.assert_allclose(res[1][0], res[0][0], rtol=1e-6)
+    _assert_same(res[0][1], res[1][1])
+    assert res[1][2] == res[0][2] == [0.5 * 0.5 ** 4]

@@ -359,8 +359,9 @@ class CompiledFunction:
             return self._collect(out, w, state_arrays, entry_slots, unknown, gens, gen_counters,
                                  box)
 
-        hp_in = [jnp.asarray(v, jnp.float64) for _, items in hyper for _, v in items
+        hp_in = [np.float64(v) for _, items in hyper for _, v in items
                  if not isinstance(v, Tensor)]
+        box["hp"] = hp_in
         gen_keys = [jnp.asarray(g._key) for g in gens]
         gen_counters = [jnp.asarray(g._counter, jnp.int64) for g in gens]
 
@@ -472,8 +473,12 @@ class CompiledFunction:
         e.attrs = _attr_effects(snap_objs, w)
         # The trace made new containers (an optimizer's state on its first step): replaying
         # could not recreate them, so this trace runs once and the next call retraces.
+        # Nor can it replay new Python values put into containers (a scheduler stepping inside
+        # the call writes group["lr"]): such a call is traced again each time.
         e.replayable = not box["unknown"] and all(
-            live.keys() == copy.keys() for live, copy in snap
+            live.keys() == copy.keys() and all(
+                live[k] is v or isinstance(v, Tensor) or live[k] == v for k, v in copy.items())
+            for live, copy in snap
             if isinstance(live, dict) and not any(live is o.__dict__ for o in w.objects)
             and not any(live is t.__dict__ for t in w.tensors))
         for s, _, _ in box["unknown"]:
@@ -507,8 +512,11 @@ class CompiledFunction:
         state = [s.array for s in w.storages]
         gens = w.gens
         # numpy scalars: jit's C++ path takes them without a Python-side device put
-        hp = [np.float64(v) for o, g in w.groups for v in o._hyper(g).values()
-              if not isinstance(v, Tensor)]
+        if box is None:
+            hp = [np.float64(v) for o, g in w.groups for v in o._hyper(g).values()
+                  if not isinstance(v, Tensor)]
+        else:  # the traced call may have changed them (a scheduler's step): the entry values
+            hp = box["hp"]
         keys = [g._key for g in gens]
         ctrs = [np.int64(g._counter) for g in gens]
         grad_on = e.grad_out and _gm.GRAD_ENABLED[0]
