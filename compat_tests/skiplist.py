@@ -35,26 +35,12 @@ SKIP: dict[str, str] = {
         "empty input with no range: torch's bin edges are [0, 1] (max abs diff 0.5: torchlike "
         "gives [-0.5, 0.5])"),
     "histogramdd.ref:float64": "as histogram.ref: empty input's bin edges [0, 1] vs [-0.5, 0.5]",
-    "igamma.ref:float64": "special values: torch returns NaN for igamma(0, 0) and at inf; "
-                          "torchlike 1.0",
-    "igammac.ref:float64": "special values: torch returns NaN for igammac(0, 0); torchlike 0.0",
     "linalg.ldl_solve.ref": "empty (0, 0) LD factor: torchlike raises ValueError reshaping",
     "native_group_norm.ref": ("zero-size batch: torchlike raises 'cannot reshape tensor of 0 "
                               "elements into shape [0, 1, -1]'; torch returns empty results"),
     "nn.functional.fractional_max_pool3d.ref:float64": (
         "empty sample: torchlike raises ZeroDivisionError (integer modulo by zero)"),
-    "special.airy_ai.ref:float64": "special values: airy_ai(NaN) gives 0.355 (torch NaN)",
-    "angle.ref:grad": "special values: gradient at NaN input is 0.154 (torch 0)",
-    "digamma.ref:grad": "special values: gradient at inf is NaN (torch 0)",
-    "polygamma.polygamma_n_0.ref:grad": "as digamma.ref: gradient at inf is NaN (torch 0)",
-    "float_power.ref:grad": "special values: gradients at 0**0 / inf are NaN (torch 0 / inf)",
     "gradient.ref:grad": "tensor spacing: torchlike returns no gradient for the spacing tensors",
-    "logaddexp.ref:grad": "special values: gradient at (inf, inf) is 0.369 (torch NaN)",
-    "nextafter.ref:grad": "torch's nextafter has zero gradient wrt input; torchlike passes 1",
-    "polar.ref:grad": "special values: abs gradient where angle is inf/NaN differs (torch -0.0)",
-    "special.i1.ref:grad": "special values: gradient at NaN input is NaN (torch finite)",
-    "special.xlog1py.ref:grad": "special values: gradient at x = 0, y = -1 is NaN (torch 0)",
-    "xlogy.ref:grad": "special values: gradient at x = 0, y = 0 is inf (torch 0)",
 }
 
 TOLERANCES: dict[str, dict[str, tuple[float, float]]] = {

@@ -9,6 +9,7 @@ rather than to a different approximation's error.  Coefficients are copied from 
 
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
@@ -17,7 +18,7 @@ from jax.scipy import special as _sp
 from .._core.registry import INT_TO_FLOAT, binary
 from .._core.tensor import Tensor
 from . import nn_activation as _act
-from .ufuncs import _not_impl, _to_float, _unary
+from .ufuncs import _not_impl, _to_float, _unary, _xlog1py_body
 
 # ---------------------------------------------------------------- coefficients (torch Math.h)
 
@@ -281,7 +282,7 @@ def _airy_ai(x):
     r_mid = _airy_series(jnp.where(series, x, 0.0))
     r = jnp.where(neg, r_neg, jnp.where(pos, r_pos, r_mid))
     r = jnp.where(x > 103.892, 0.0, r)
-    return jnp.where(jnp.isinf(x), jnp.nan, r)
+    return jnp.where(jnp.isinf(x) | jnp.isnan(x), jnp.nan, r)
 
 
 # ---------------------------------------------------------------- Bessel J and Y
@@ -632,11 +633,6 @@ def _special_unary(name: str, body, doc: str, *, differentiable: bool = True,
     return fn
 
 
-def _xlog1py_body(x, y):
-    # torch: NaN in y wins over x == 0
-    return jnp.where(jnp.isnan(y), y, _sp.xlog1py(x, y))
-
-
 def _ndtr(x):
     # torch's special_ndtr is composite: (1 + erf(x / sqrt(2))) / 2 (0 below about -8.3)
     return (1.0 + _sp.erf(x * 0.707106781186547524400844362104849039)) * 0.5
@@ -720,7 +716,22 @@ entr = _special_unary("entr", _sp.entr, "torch.special.entr: -x log(x), 0 at 0, 
 erfcx = _special_unary("erfcx", _sp.erfcx, "torch.special.erfcx: exp(x^2) erfc(x).")
 i0e = _special_unary("i0e", _sp.i0e, "torch.special.i0e: exp(-|x|) I0(x).",
                      grad_name="SpecialI0EBackward0")
-i1 = _special_unary("i1", _sp.i1, "torch.special.i1: the modified Bessel function I1(x).")
+@jax.custom_jvp
+def _i1(x):
+    return _sp.i1(x)
+
+
+@_i1.defjvp
+def _i1_jvp(primals, tangents):
+    # torch's slope i0(x) - i1(x) / x, taken as its limit 0.5 where |x| <= eps (and at NaN)
+    (x,), (t,) = primals, tangents
+    r = _sp.i1(x)
+    tiny = ~(jnp.abs(x) > jnp.finfo(x.dtype).eps)
+    safe = jnp.where(tiny, jnp.ones((), x.dtype), x)
+    return r, jnp.where(tiny, jnp.asarray(0.5, x.dtype), _sp.i0(safe) - _sp.i1(safe) / safe) * t
+
+
+i1 = _special_unary("i1", _i1, "torch.special.i1: the modified Bessel function I1(x).")
 i1e = _special_unary("i1e", _sp.i1e, "torch.special.i1e: exp(-|x|) I1(x).",
                      grad_name="SpecialI1EBackward0")
 log_ndtr = _special_unary("log_ndtr", _log_ndtr,

@@ -39,6 +39,7 @@ from .._core.registry import (
 )
 from .._core.tensor import Tensor
 from .._core.tracing import GraphBreak, is_traced
+from .pointwise import _real_pow
 
 _make = Tensor._make
 
@@ -408,6 +409,7 @@ def _polygamma(n: int, x):
     if n == 1:  # as torch's trigamma: pi^2 / sin^2(pi x) - trigamma(1 - x), sin in x's dtype
         s = jnp.sin(jnp.asarray(math.pi, dt) * x0).astype(x.dtype)
         r = jnp.where(refl, (pi / s) ** 2 - t, t)
+        r = jnp.where(x == jnp.inf, 0, r)  # torch's trigamma(inf) is 0 (the zeta sum gives NaN)
     else:  # torch's zeta(n + 1, q) is inf at the poles q = 0, -1, -2, ...
         r = jnp.where(refl, (-1) ** n * t - pi * _cot_deriv(n, x), t)
         pole = (x <= 0) & (x == jnp.floor(x))
@@ -440,9 +442,11 @@ def _nextafter(x, y):
 
 @_nextafter.defjvp
 def _nextafter_jvp(primals, tangents):
-    # torch: d/dinput = 1, d/dother = 0.
-    r = _nextafter(*primals)
-    return r, jnp.broadcast_to(tangents[0], r.shape).astype(r.dtype)
+    # torch: d/dinput = 1 except where input == other (the result is input itself there, and
+    # torch gives 0); d/dother = 0.
+    x, y = primals
+    r = _nextafter(x, y)
+    return r, jnp.where(x == y, jnp.zeros((), r.dtype), tangents[0]).astype(r.dtype)
 
 
 digamma = unary("digamma", _digamma, INT_TO_FLOAT, **_no_cplx)
@@ -582,8 +586,32 @@ def _float_args(name: str):
     return check
 
 
-def _xlogy_body(x, y):
-    return jnp.where(jnp.isnan(y), y, _sp.xlogy(x, y))
+def _xlogy_like(log_fn, shift):
+    """x * log_fn(y), 0 where x == 0 unless y is NaN; torch's gradients: log_fn(y) for x (0 where
+    x == 0 and y is at or below log_fn's domain, -shift), x / (y + shift) for y."""
+
+    def value(x, y):
+        r = x * log_fn(jnp.where(x == 0, jnp.ones((), y.dtype), y))
+        return jnp.where(jnp.isnan(y), y, jnp.where(x == 0, jnp.zeros((), r.dtype), r))
+
+    @jax.custom_jvp
+    def core(x, y):
+        return value(x, y)
+
+    @core.defjvp
+    def core_jvp(primals, tangents):
+        (x, y), (tx, ty) = primals, tangents
+        dx = jnp.where((x == 0) & (y <= -shift), jnp.zeros((), y.dtype), log_fn(y))
+        return value(x, y), dx * tx + x / (y + shift) * ty
+
+    def body(x, y):  # the ops promote to a real floating type before this
+        return core(*jnp.broadcast_arrays(x, y))
+
+    return body
+
+
+_xlogy_body = _xlogy_like(jnp.log, 0)
+_xlog1py_body = _xlogy_like(jnp.log1p, 1)
 
 
 xlogy = binary("xlogy", _xlogy_body, INT_TO_FLOAT, scalar_self=True, check=_real_args("xlogy"))
@@ -627,15 +655,47 @@ def _inexact_args(name: str):
     return check
 
 
-logaddexp = _tensors_binary("logaddexp", jnp.logaddexp, check=_inexact_args("logaddexp"),
+@jax.custom_jvp
+def _logaddexp_real(a, b):
+    return jnp.logaddexp(a, b)
+
+
+@_logaddexp_real.defjvp
+def _logaddexp_real_jvp(primals, tangents):
+    # torch's weights 1 / (1 + exp(b - a)): NaN at a == b == ±inf, where JAX's rule is finite
+    (a, b), (ta, tb) = primals, tangents
+    return jnp.logaddexp(a, b), ta / (1 + jnp.exp(b - a)) + tb / (1 + jnp.exp(a - b))
+
+
+def _logaddexp(a, b):
+    return _logaddexp_real(a, b) if jnp.issubdtype(a.dtype, jnp.floating) else jnp.logaddexp(a, b)
+
+
+logaddexp = _tensors_binary("logaddexp", _logaddexp, check=_inexact_args("logaddexp"),
                             has_inplace=False)
 logaddexp2 = _tensors_binary("logaddexp2", jnp.logaddexp2, check=_float_args("logaddexp2"),
                              has_inplace=False)
 nextafter = _tensors_binary("nextafter", _nextafter, check=_float_args("nextafter"))
 ldexp = _tensors_binary("ldexp", lambda a, b: a * jnp.exp2(b))
+
+
+def _igamma_body(fn, at_inf_x):
+    def body(a, x):
+        # torch's special cases past the a, x <= 0 ones: an infinite a gives the small end
+        # (NaN if x is infinite too) whatever x is, NaN included; then an infinite x the large
+        r = fn(a, x)
+        early = (x < 0) | (a < 0) | (a == 0) | (x == 0)
+        inf_a = jnp.where(jnp.isinf(x), jnp.nan, 1 - at_inf_x).astype(r.dtype)
+        r = jnp.where(early, r, jnp.where(jnp.isinf(a), inf_a, r))
+        return jnp.where(~early & ~jnp.isinf(a) & jnp.isinf(x), jnp.asarray(at_inf_x, r.dtype), r)
+
+    return body
+
+
 # torch differentiates igamma/igammac in `other` only; jax also gives the `input` gradient.
-igamma = _tensors_binary("igamma", _sp.gammainc, check=_float_args("igamma"))
-igammac = _tensors_binary("igammac", _sp.gammaincc, check=_float_args("igammac"))
+igamma = _tensors_binary("igamma", _igamma_body(_sp.gammainc, 1.0), check=_float_args("igamma"))
+igammac = _tensors_binary("igammac", _igamma_body(_sp.gammaincc, 0.0),
+                          check=_float_args("igammac"))
 
 
 def _fmax_body(a, b):
@@ -718,7 +778,9 @@ def float_power(input, exponent, *, out=None):
 
     def build():
         on = odt.np
-        return lambda x, y: jnp.power(jnp.asarray(x).astype(on), jnp.asarray(y).astype(on))
+        # real powers take pow's rule for torch's gradients at 0 ** 0 and 0 ** negative
+        pw = jnp.power if cplx else _real_pow
+        return lambda x, y: pw(jnp.asarray(x).astype(on), jnp.asarray(y).astype(on))
 
     r = run(_float_power_op, key, build, (a, b), (input if ti else None, exponent if te else None),
             odt)
@@ -1108,7 +1170,8 @@ def _angle_body(a):
     if jnp.iscomplexobj(a):
         return jnp.angle(a)
     pi = jnp.asarray(math.pi, a.dtype)
-    return jnp.where(jnp.isnan(a), a, jnp.where(a < 0, pi, jnp.zeros_like(a)))
+    # torch's gradient of a real angle is 0 everywhere, NaN included
+    return jnp.where(jnp.isnan(a), lax.stop_gradient(a), jnp.where(a < 0, pi, jnp.zeros_like(a)))
 
 
 def _angle_result(dt):
@@ -1241,13 +1304,30 @@ def complex(real, imag, *, out=None):  # noqa: A001 - torch's name
     return r if out is None else set_out(out, r)
 
 
+def _polar_value(m, t):
+    return lax.complex(*jnp.broadcast_arrays(m * jnp.cos(t), m * jnp.sin(t)))
+
+
+@jax.custom_jvp
+def _polar_body(m, t):
+    return _polar_value(m, t)
+
+
+@_polar_body.defjvp
+def _polar_jvp(primals, tangents):
+    # torch's rule: d/dabs = sgn(result) (0 at abs == 0, -e^{it} for abs < 0, NaN where the
+    # result is not finite), d/dangle = 1j * result
+    (m, t), (tm, tt) = primals, tangents
+    r = _polar_value(m, t)
+    mag = jnp.abs(r)
+    sgn = jnp.where(mag == 0, jnp.zeros((), r.dtype), r / jnp.where(mag == 0, 1, mag))
+    return r, sgn * tm + 1j * r * tt
+
+
 def polar(abs, angle, *, out=None):  # noqa: A002 - torch's names
     """torch.polar: ``abs * (cos(angle) + 1j * sin(angle))``."""
     odt = _complex_checks("polar", abs, angle, "abs", "angle", out)
-    r = _binary_run(_polar_op, odt,
-                    lambda: (lambda m, t: lax.complex(*jnp.broadcast_arrays(m * jnp.cos(t),
-                                                                             m * jnp.sin(t)))),
-                    abs, angle, odt)
+    r = _binary_run(_polar_op, odt, lambda: _polar_body, abs, angle, odt)
     return r if out is None else set_out(out, r)
 
 
