@@ -31,15 +31,6 @@ SKIP: dict[str, str] = {
     # The reference set (fixtures/opdb_ref, record_opdb.py --ref): divergences it found that are
     # not fixed yet.  "special values" samples hold 0, -0, +-inf and NaN (op_db's small-value and
     # extremal elementwise inputs).
-    "histogram.ref:float64": (
-        "empty input with no range: torch's bin edges are [0, 1] (max abs diff 0.5: torchlike "
-        "gives [-0.5, 0.5])"),
-    "histogramdd.ref:float64": "as histogram.ref: empty input's bin edges [0, 1] vs [-0.5, 0.5]",
-    "linalg.ldl_solve.ref": "empty (0, 0) LD factor: torchlike raises ValueError reshaping",
-    "native_group_norm.ref": ("zero-size batch: torchlike raises 'cannot reshape tensor of 0 "
-                              "elements into shape [0, 1, -1]'; torch returns empty results"),
-    "nn.functional.fractional_max_pool3d.ref:float64": (
-        "empty sample: torchlike raises ZeroDivisionError (integer modulo by zero)"),
     "gradient.ref:grad": "tensor spacing: torchlike returns no gradient for the spacing tensors",
 }
 

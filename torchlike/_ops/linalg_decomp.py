@@ -4,6 +4,7 @@ lstsq, matrix_exp), Householder products, geqrf/ormqr, low-rank SVD/PCA, LDL (§
 from __future__ import annotations
 
 import functools
+import math
 
 import jax
 import jax.numpy as jnp
@@ -853,10 +854,11 @@ def ldl_solve(LD: Tensor, pivots: Tensor, B: Tensor, *, hermitian: bool = False,
             name="LinalgLdlSolveBackward0", others=(B,)), out)
     n = LD.shape[-1]
     batch = broadcast_shapes(LD.shape[:-2], B.shape[:-2], pivots.shape[:-1])
-    ld = np.broadcast_to(_host(LD, "linalg.ldl_solve"), batch + (n, n)).reshape(-1, n, n)
-    pv = np.broadcast_to(_host(pivots, "linalg.ldl_solve"), batch + (n,)).reshape(-1, n)
+    nb = math.prod(batch)  # explicit: a -1 cannot be inferred when n or k is 0
+    ld = np.broadcast_to(_host(LD, "linalg.ldl_solve"), batch + (n, n)).reshape(nb, n, n)
+    pv = np.broadcast_to(_host(pivots, "linalg.ldl_solve"), batch + (n,)).reshape(nb, n)
     b = np.broadcast_to(_host(B, "linalg.ldl_solve"), batch + tuple(B.shape[-2:]))
-    flat = b.reshape((-1,) + b.shape[-2:])
+    flat = b.reshape((nb,) + b.shape[-2:])
     herm = hermitian and np.iscomplexobj(ld)
     x = np.array([_sytrs_lower(ld[i], pv[i], flat[i], herm) for i in range(flat.shape[0])],
                  b.dtype).reshape(b.shape)

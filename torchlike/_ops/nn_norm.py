@@ -456,7 +456,8 @@ def native_group_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None,
                       HxW: int, group: int, eps: float) -> tuple:
     """torch.native_group_norm: (output, mean, rstd) with statistics of shape (N, group)."""
     out = group_norm(input, group, weight, bias, eps)
-    return (out, *_mean_rstd(input.reshape(N, group, -1), -1, eps, False))
+    # the group size spelled out: -1 cannot be inferred for a zero-size batch
+    return (out, *_mean_rstd(input.reshape(N, group, (C // group) * HxW), -1, eps, False))
 
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "rms_norm", "group_norm",

@@ -750,7 +750,9 @@ def _fractional(fname, nd, input, kernel_size, output_size, output_ratio, return
                 shape[2 + i], shape[2 + nd + i] = o[i], k[i]
                 flat = flat + pos.reshape(shape) * math.prod(L[i + 1:])
             flat = flat.reshape((n, c, math.prod(o), math.prod(k)))
-            g = jnp.take_along_axis(xb, flat.reshape((n, c, -1)), -1).reshape(flat.shape)
+            # the window count spelled out: -1 cannot be inferred for a zero-size batch
+            g = jnp.take_along_axis(xb, flat.reshape((n, c, math.prod(o) * math.prod(k))),
+                                    -1).reshape(flat.shape)
             nan = jnp.isnan(g)
             # torch keeps the window's last NaN, else its first maximum.
             last_nan = g.shape[-1] - 1 - jnp.argmax(nan[..., ::-1], -1)

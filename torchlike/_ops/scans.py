@@ -885,9 +885,9 @@ def histogram(input, bins=100, *, range=None, weight=None, density: bool = False
             if key[0] == "edges":
                 edges = rest.pop(0)
             else:
-                if key[2] is None:
+                if key[2] is None:  # torch's range for empty input is [0, 1]
                     mn = jnp.min(a).astype(npdt) if a.size else jnp.zeros((), npdt)
-                    mx = jnp.max(a).astype(npdt) if a.size else jnp.zeros((), npdt)
+                    mx = jnp.max(a).astype(npdt) if a.size else jnp.ones((), npdt)
                 else:
                     mn, mx = jnp.asarray(key[2], npdt), jnp.asarray(key[3], npdt)
                 same = mn == mx
@@ -1002,9 +1002,9 @@ def histogramdd(input, bins=10, *, range=None, weight=None, density: bool = Fals
                     edges.append(rest.pop(0))
                     continue
                 col = pts[:, k]
-                if lims is None:
+                if lims is None:  # torch's range for empty input is [0, 1]
                     mn = jnp.min(col) if col.size else jnp.zeros((), npdt)
-                    mx = jnp.max(col) if col.size else jnp.zeros((), npdt)
+                    mx = jnp.max(col) if col.size else jnp.ones((), npdt)
                 else:
                     mn, mx = jnp.asarray(lims[2 * k], npdt), jnp.asarray(lims[2 * k + 1], npdt)
                 same = mn == mx
