@@ -28,10 +28,8 @@ SKIP: dict[str, str] = {
         "OUTSIDE the scattered slice (e.g. x[4], s[2], size (2,), stride (1,): grad_input "
         "[1, 1, 0, 0] instead of [0, 0, 1, 1]); torchlike returns the correct gradient. The src "
         "gradient matches torch (checked by hand)."),
-    # The reference set (fixtures/opdb_ref, record_opdb.py --ref): divergences it found that are
-    # not fixed yet.  "special values" samples hold 0, -0, +-inf and NaN (op_db's small-value and
-    # extremal elementwise inputs).
-    "gradient.ref:grad": "tensor spacing: torchlike returns no gradient for the spacing tensors",
+    # The reference set (fixtures/opdb_ref, record_opdb.py --ref) lists its divergences here as
+    # "<key>.ref..." selectors; none is open now.
 }
 
 TOLERANCES: dict[str, dict[str, tuple[float, float]]] = {

@@ -1128,7 +1128,7 @@ def gradient(input, *, spacing=1, dim=None, edge_order: int = 1) -> tuple:
 
     args = (input._data,) + tuple(c._data for c in coords)
     res = run(_gradient, (dims, steps, edge_order, dt), build, args,
-              (input,) + (None,) * len(coords), (odt,) * len(dims), multi=True)
+              (input, *coords), (odt,) * len(dims), multi=True)
     return tuple(res)
 
 
