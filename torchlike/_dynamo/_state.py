@@ -22,8 +22,10 @@ from .._core.tensor import Tensor
 ITEM, GRAD = 0, 1  # slot kinds: container[key], tensor._grad
 
 # Objects of these modules are never walked into (their state is not the user's).
+# (torchlike's own functions and helper objects hold no user state; Modules, Optimizers,
+# schedulers and Generators have rules of their own, whatever module defines them.)
 _OPAQUE = ("builtins", "jax", "jaxlib", "numpy", "functools", "typing", "collections", "abc",
-           "torchlike._core", "torchlike._ops", "torchlike.autograd", "torchlike._dynamo")
+           "torchlike", "optax", "flax")
 _MAX_DEPTH = 6
 _SCALARS = (bool, int, float, complex, str, type(None))
 
