@@ -26,6 +26,7 @@ import weakref
 from collections import Counter, defaultdict
 
 import jax
+import jax.extend
 import jax.numpy as jnp
 import numpy as np
 
@@ -491,7 +492,7 @@ class CompiledFunction:
         jaxpr, consts = closed.jaxpr, closed.consts
 
         def run(*flat):
-            return jax.core.eval_jaxpr(jaxpr, consts, *flat)
+            return _inline_eval(jaxpr, consts, flat)
 
         e.pure = run
         e.run_keep = jax.jit(run)
@@ -598,6 +599,37 @@ class CompiledFunction:
         inputs = tuple(owners) + (None,) * n_rest
         del n_state
         _reg._RECORD[0](e.op, ("compiled", e.id), fn, args, inputs, outs, multi=True)
+
+
+def _inline_eval(jaxpr, consts, args) -> list:
+    """jax.core.eval_jaxpr with every nested jit (one per eager kernel) inlined: XLA then gets
+    one flat computation, which compiles about a third faster than ~100 nested ones."""
+    env: dict = {}
+    for v, a in zip(jaxpr.constvars, consts, strict=True):
+        env[v] = a
+    for v, a in zip(jaxpr.invars, args, strict=True):
+        env[v] = a
+
+    def read(v):
+        return v.val if isinstance(v, _Literal) else env[v]
+
+    for eqn in jaxpr.eqns:
+        ins = [read(v) for v in eqn.invars]
+        prim = eqn.primitive
+        if prim.name in _JIT_PRIMS:
+            inner = eqn.params["jaxpr"]
+            outs = _inline_eval(inner.jaxpr, inner.consts, ins)
+        else:
+            outs = prim.bind(*ins, **prim.get_bind_params(eqn.params))
+            if not prim.multiple_results:
+                outs = [outs]
+        for v, o in zip(eqn.outvars, outs, strict=True):
+            env[v] = o
+    return [read(v) for v in jaxpr.outvars]
+
+
+_JIT_PRIMS = ("pjit", "jit")
+_Literal = jax.extend.core.Literal
 
 
 def _traced_args(args, kwargs) -> bool:
