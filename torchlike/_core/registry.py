@@ -112,6 +112,40 @@ def operand(x, name: str = "other"):
     raise TypeError(f"{name} must be Tensor or Number, not {type(x).__name__}")
 
 
+# Python scalar -> a weakly typed device array holding it.  A jitted call converts a Python
+# scalar argument into a new device array on every call; the scalars a program uses (``x * 2``,
+# ``p.mul_(0.9)``, ``clamp(min=0)``) repeat, so each is converted once.  ``jnp.asarray`` keeps
+# the scalar's weak type, so kernels promote exactly as they do with the Python value.
+# Bounded: a loop over many values clears it now and then instead of growing.
+_SCALARS: dict = {}
+_SCALARS_LIMIT = 1024
+_SCALAR_TYPES = frozenset((bool, int, float, complex))
+_I64 = (-(1 << 63), (1 << 63) - 1)
+
+
+def scalar_array(x):
+    """The cached device array for Python scalar ``x`` (``x`` itself where none fits)."""
+    t = type(x)
+    # 0.0 == -0.0 (and 0 == False) hash alike: zeros key on their repr too.
+    key = (t, x) if x else (t, x, repr(x))
+    arr = _SCALARS.get(key)
+    if arr is None:
+        if t not in _SCALAR_TYPES or (t is int and not _I64[0] <= x <= _I64[1]):
+            return x
+        if len(_SCALARS) >= _SCALARS_LIMIT:
+            _SCALARS.clear()
+        arr = _SCALARS[key] = jnp.asarray(x)
+    return arr
+
+
+def _scalar_args(args):
+    """``args`` with Python scalars replaced by their cached arrays (``args`` when none)."""
+    for x in args:
+        if type(x) in _SCALAR_TYPES:
+            return tuple(scalar_array(y) if type(y) in _SCALAR_TYPES else y for y in args)
+    return args
+
+
 def out_dtype(kind: int, rt: _dt.dtype) -> _dt.dtype:
     """The result dtype of an elementwise op of promotion ``kind``, operands promoting to ``rt``."""
     if kind == DEFAULT or kind == KEEP:
@@ -222,10 +256,14 @@ def set_out(out: Tensor, result: Tensor) -> Tensor:
 
 def inplace(self: Tensor, result: Tensor) -> Tensor:
     """Make ``result`` the new value of ``self`` (an in-place op's tail): cast, write, rebase."""
-    if not _dt.can_cast(result._dtype, self._dtype):
+    if result._dtype is not self._dtype and not _dt.can_cast(result._dtype, self._dtype):
         raise RuntimeError(f"result type {result._dtype._tag} can't be cast to the desired output "
                            f"type {self._dtype._tag}")
-    rs, ss = result.shape, self.shape
+    # Raw shape tuples: building two Size objects costs more than the rest of this tail.
+    v = result._view
+    rs = result._storage.array.shape if v is None else v.shape
+    v = self._view
+    ss = self._storage.array.shape if v is None else v.shape
     if rs != ss:
         if broadcast_shapes(rs, ss) != tuple(ss):
             raise RuntimeError(f"output with shape {list(ss)} doesn't match the broadcast shape "
@@ -413,7 +451,12 @@ def binary(name: str, body, promote: int = DEFAULT, *, grad_name: str | None = N
         if check is not None:
             check(a, b, entry[3])
         try:
-            res = entry[0](a, b)
+            if kb == 2:
+                res = entry[0](a, scalar_array(b))
+            elif ka == 2:
+                res = entry[0](scalar_array(a), b)
+            else:
+                res = entry[0](a, b)
         except (TypeError, ValueError) as e:
             _shape_error(e, a, b)
         r = make(res, entry[2])
@@ -462,7 +505,7 @@ def run(op: Op, key, build, args, inputs, out_dt, *, multi: bool = False):
     if entry is None:
         fn = build()
         entry = op.kernels[key] = (jax.jit(fn), fn)
-    res = entry[0](*args)
+    res = entry[0](*_scalar_args(args))
     if multi:
         outs = tuple(_make(r, d) for r, d in zip(res, out_dt, strict=False))
     else:

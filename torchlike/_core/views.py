@@ -28,10 +28,11 @@ from .storage import Storage
 class View:
     """Where a view tensor's elements live in its base storage."""
 
-    __slots__ = ("chain", "dyn", "shape", "strides", "offset", "base_shape", "kernel")
+    __slots__ = ("chain", "dyn", "shape", "strides", "offset", "base_shape", "kernel", "derived")
 
     def __init__(self, chain, dyn, shape, strides, offset, base_shape):
         self.kernel = None  # the read function, resolved on first read
+        self.derived = None  # views made from this one, memoized by _ops.shape
         self.chain = chain
         self.dyn = dyn
         self.shape = shape

@@ -3,6 +3,8 @@ index_put, copy_, fill_, zero_."""
 
 from __future__ import annotations
 
+import weakref
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -43,11 +45,33 @@ def _int_index(index, name):
     return index._data
 
 
+# The (min, max) of an index array, computed by one small kernel and read in one host transfer.
+_minmax = jax.jit(lambda i: jnp.stack([jnp.min(i).astype(jnp.int64), jnp.max(i).astype(jnp.int64)]))
+
+# id(index array) -> (weak reference, min, max): an index tensor reused call after call (the
+# usual ``x[idx]`` in a loop) is read once.  jax arrays are immutable, and an in-place write to
+# an index tensor replaces its array, so identity is enough; the weak reference guards against
+# a reused id.
+_SEEN: dict = {}
+_SEEN_LIMIT = 1024
+
+
+def _index_range(idx):
+    hit = _SEEN.get(id(idx))
+    if hit is not None and hit[0]() is idx:
+        return hit[1], hit[2]
+    lo, hi = np.asarray(_minmax(idx)).tolist()
+    if len(_SEEN) >= _SEEN_LIMIT:
+        _SEEN.clear()
+    _SEEN[id(idx)] = (weakref.ref(idx), lo, hi)
+    return lo, hi
+
+
 def _bounds(idx, size, fmt, exc=IndexError, lowest=None):
     """Raise ``exc`` when an index is outside [lowest, size) (lowest: -size, negatives wrap)."""
     if isinstance(idx, jax.core.Tracer) or idx.size == 0:
         return
-    lo, hi = int(jnp.min(idx)), int(jnp.max(idx))
+    lo, hi = _index_range(idx)
     if lo < (-size if lowest is None else lowest) or hi >= size:
         raise exc(fmt.format(index=hi if hi >= size else lo, size=size))
 
@@ -191,7 +215,25 @@ def _idx_key(idx):
     return tuple(key)
 
 
+_ONE_ARR = (("arr",),)
+_INT_INDEX = frozenset((_dt.int64, _dt.int32, _dt.int16, _dt.int8))
+
+
+def _one_arr_build():
+    return lambda a, i: a[i]
+
+
 def _getitem(self, idx):
+    if type(idx) is Tensor and idx._dtype in _INT_INDEX:
+        # x[idx] with one integer index tensor: the common gather, without the general
+        # normalisation (same kernel key as _advanced_index gives it).
+        shape = self.shape
+        if shape:
+            arr = idx._data
+            _bounds(arr, shape[0], "index {index} is out of bounds for dimension 0 with size "
+                    "{size}")
+            return run(_adv_get, _ONE_ARR, _one_arr_build, (self._data, arr), (self, None),
+                       self._dtype)
     if self._view is None:
         k = _idx_key(idx)
         if k is not None:

@@ -37,8 +37,62 @@ def _view_op(name: str, grad_name: str | None) -> Op:
 def make_view(t: Tensor, opname: str, step, dyn, shape, strides, offset,
               grad_name: str | None = None) -> Tensor:
     """A tensor sharing t's storage through one more view step (records autograd)."""
-    return view_tensor(t, opname, step, dyn, _views.derive(t, step, dyn, shape, strides, offset),
-                       grad_name)
+    v = _views.derive(t, step, dyn, shape, strides, offset)
+    _CAPTURE[0] = (opname, step, dyn, v, grad_name)
+    return view_tensor(t, opname, step, dyn, v, grad_name)
+
+
+# The view ops' Python work (dim wrapping, strides, chain collapsing) costs more than a kernel
+# call, so each (input layout, op, int arguments) remembers the View it made: a repeated
+# ``w.t()`` or ``x.view(n, -1)`` is then one dict lookup and a Tensor.  Views are immutable, so
+# sharing them is safe.  A base tensor's layout is its shape (global memo); a view's is its
+# View object (a small memo on it).
+_CAPTURE: list = [None]
+_BASE_MEMO: dict = {}
+_MEMO_LIMIT = 4096
+_VIEW_MEMO_LIMIT = 64
+
+
+def _int_args(args) -> bool:
+    for a in args:
+        ta = type(a)
+        if ta is tuple:
+            for e in a:
+                if type(e) is not int:
+                    return False
+        elif ta is not int:
+            return False
+    return True
+
+
+def _memo_view(fn):
+    def memoized(input, *args):
+        if type(input) is not Tensor or not _int_args(args):
+            return fn(input, *args)
+        v = input._view
+        if v is None:
+            memo, key = _BASE_MEMO, (input._storage.array.shape, fn, args)
+        else:
+            memo, key = v.derived, (fn, args)
+            if memo is None:
+                memo = v.derived = {}
+        hit = memo.get(key)
+        if hit is not None:
+            return view_tensor(input, *hit)
+        _CAPTURE[0] = None
+        r = fn(input, *args)
+        cap = _CAPTURE[0]
+        _CAPTURE[0] = None
+        if cap is not None and r._view is cap[3] and r._storage is input._storage:
+            if len(memo) >= (_MEMO_LIMIT if v is None else _VIEW_MEMO_LIMIT):
+                memo.clear()
+            memo[key] = cap
+        return r
+
+    memoized.__name__ = memoized.__qualname__ = fn.__name__
+    memoized.__doc__ = fn.__doc__
+    memoized.__wrapped__ = fn
+    return memoized
 
 
 def view_tensor(t: Tensor, opname: str, step, dyn, view, grad_name: str | None = None) -> Tensor:
@@ -271,7 +325,6 @@ def _matrix_transpose(self, name):
     return transpose(self, -2, -1)
 
 
-Tensor.T = property(lambda self: permute(self, tuple(range(self.dim() - 1, -1, -1))))
 Tensor.mT = property(lambda self: _matrix_transpose(self, "mT"))
 Tensor.H = property(lambda self: _conj_if_complex(Tensor.T.fget(self)))
 Tensor.mH = property(lambda self: _conj_if_complex(_matrix_transpose(self, "mH")))
@@ -615,11 +668,15 @@ def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
     return r if out is None else set_out(out, r)
 
 
+_MEMOIZED = (reshape, flatten, squeeze, unsqueeze, permute, transpose, t, diagonal, select,
+             narrow, view, expand)
 for _f in (reshape, flatten, unflatten, ravel, squeeze, unsqueeze, permute, transpose, t, movedim,
            diagonal, select, narrow, unbind, split, chunk, clone, broadcast_to):
-    export(_f)
+    export(_memo_view(_f) if _f in _MEMOIZED else _f)
 for _f in (view, view_as, reshape_as, expand, expand_as, contiguous):
-    export(_f, function=False)
+    export(_memo_view(_f) if _f in _MEMOIZED else _f, function=False)
+_T = _memo_view(permute)
+Tensor.T = property(lambda self: _T(self, tuple(range(self.dim() - 1, -1, -1))))
 for _f in (cat, stack):
     export(_f, method=False)
 export(cat, "concat", method=False)
