@@ -138,7 +138,7 @@ def _torch_style(T, F):
         "a.clamp(min=0)": lambda: a.clamp(min=0),
         "where(m, a, b)": lambda: T.where(m, a, b),
         "c.add_(b)": lambda: c.add_(b),
-        "c.mul_(1.0)": lambda: c.mul_(1.0),
+        "c.mul_(-1.0)": lambda: c.mul_(-1.0),
         "a.t()": lambda: a.t(),
         "a.view(32, 64)": lambda: a.view(32, 64),
         "a[2:10]": lambda: a[2:10],
@@ -174,7 +174,7 @@ def _jax_style():
     add, gt = j(lambda p, q: p + q), j(lambda p, q: p > q)
     adds, mul2, gt0 = j(lambda p: p + 1.5), j(lambda p: p * 2), j(lambda p: p > 0)
     clamp, where = j(lambda p: jnp.maximum(p, 0)), j(jnp.where)
-    mulh = j(lambda p: p * 1.0)
+    mulh = j(lambda p: p * -1.0)
     tr, vw = j(lambda p: p.T), j(lambda p: p.reshape(32, 64))
     sl, sel = j(lambda p: p[2:10]), j(lambda p: p[3])
     ex, gat = j(lambda p: jnp.broadcast_to(p, (64, 32))), j(lambda p, i: p[i])
@@ -196,7 +196,7 @@ def _jax_style():
         "a.clamp(min=0)": lambda: clamp(a),
         "where(m, a, b)": lambda: where(m, a, b),
         "c.add_(b)": lambda: add(c, b),
-        "c.mul_(1.0)": lambda: mulh(c),
+        "c.mul_(-1.0)": lambda: mulh(c),
         "a.t()": lambda: tr(a),
         "a.view(32, 64)": lambda: vw(a),
         "a[2:10]": lambda: sl(a),

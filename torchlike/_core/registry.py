@@ -435,6 +435,10 @@ def binary(name: str, body, promote: int = DEFAULT, *, grad_name: str | None = N
         if isinstance(other, Tensor):
             b = other._storage.array if other._view is None else other._data
             db, kb = other._dtype, 0
+        elif type(other) is float:  # x * 0.5: scalar_dtype inlined for the common scalars
+            b, db, kb = other, _dt._default[0], 2
+        elif type(other) is int:
+            b, db, kb = other, _dt.int64, 2
         else:
             b, db, kb = operand(other)
         if da is db and ka == kb == 0:
