@@ -10,6 +10,11 @@ import jax as _jax
 # torch's float64 and int64 are real dtypes: JAX must not silently narrow them.
 _jax.config.update("jax_enable_x64", True)
 
+# Compiled kernels persist on disk across runs (docs/caches.md); before anything compiles.
+from ._core import config as _config  # noqa: E402
+
+_config.setup_persistent_cache()
+
 from . import _ops  # noqa: E402,F401 - attaches every op to Tensor
 from . import autograd, return_types  # noqa: E402,F401
 from ._core.device import device  # noqa: E402

@@ -18,6 +18,7 @@ import numpy as np
 from . import dtypes as _dt
 from . import views as _views
 from .grad_mode import GRAD_ENABLED
+from .kernel_cache import register as _bounded
 from .tensor import Size, Tensor, _wrap_dim
 
 _make = Tensor._make
@@ -52,8 +53,9 @@ class Op:
                  saved: str | None = "in"):
         self.name = name
         self.grad_name = grad_name or _default_grad_name(name)
-        self.kernels: dict = {}
-        self.vjps: dict = {}
+        # Bounded (kernel_cache.py): beyond the executable limit, old kernels are dropped.
+        self.kernels: dict = _bounded({})
+        self.vjps: dict = _bounded({})
         self.differentiable = differentiable
         # What torch's backward of this op saves ("in", "out", "both" or None): in-place
         # writes to saved tensors make backward raise, as in torch.

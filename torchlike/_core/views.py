@@ -22,6 +22,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from . import tracing as _tracing
+from .kernel_cache import register as _bounded
 from .storage import Storage
 
 
@@ -105,7 +106,7 @@ def _apply(chain, a, dyn=()):
     return a
 
 
-_read_kernels: dict = {}
+_read_kernels: dict = _bounded({})  # bounded: see kernel_cache.py
 
 
 # Kernels with the dynamic ints baked in as constants, for the first few values a chain sees:
@@ -218,7 +219,7 @@ def _scatter(base_shape, shape, strides, base, new, offset, unique=True):
     return flat.reshape(base_shape)
 
 
-_write_kernels: dict = {}
+_write_kernels: dict = _bounded({})  # bounded: see kernel_cache.py
 
 OVERLAP_MSG = ("unsupported operation: more than one element of the written-to tensor refers to a "
                "single memory location. Please clone() the tensor before performing the operation.")

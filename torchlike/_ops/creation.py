@@ -13,6 +13,7 @@ from .._core import dtypes as _dt
 from .._core import views as _views
 from .._core.device import default_device, to_jax
 from .._core.device import device as _device
+from .._core.kernel_cache import register as _bounded
 from .._core.registry import as_shape, export, method
 from .._core.storage import NumpyStorage
 from .._core.tensor import Tensor, register_constructor
@@ -247,7 +248,7 @@ def from_jax(array) -> Tensor:
 # ---------------------------------------------------------------- filled
 
 
-_fill_kernels: dict = {}
+_fill_kernels: dict = _bounded({})  # bounded: see _core/kernel_cache.py
 
 
 def _filled(shape, dt: _dt.dtype, value):

@@ -16,6 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._core import dtypes as _dt
+from .._core.kernel_cache import register as _bounded
 from .._core.registry import as_shape, export, inplace, method, set_out
 from .._core.tensor import Tensor
 from .creation import _check_dtype, _finish
@@ -103,7 +104,7 @@ def set_rng_state(new_state: Tensor) -> None:
 
 # ---------------------------------------------------------------- kernels
 
-_kernels: dict = {}
+_kernels: dict = _bounded({})  # bounded: see _core/kernel_cache.py
 
 
 def _sample(kind: str, shape: tuple, dt: _dt.dtype, generator, *params, static=()):

@@ -13,10 +13,12 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
+from .._core.kernel_cache import register as _bounded
 from .graph import AccumulateGrad, Node, _check_versions
 
 _seen: dict = {}      # signature -> sightings
-_compiled: dict = {}  # signature -> (jitted program, raw vjp functions)
+# signature -> jitted program; bounded by _core/kernel_cache.py
+_compiled: dict = _bounded({})
 _MAX = 512
 
 

@@ -16,6 +16,7 @@ from .._core import dtypes as _dt
 from .._core import registry as _reg
 from .._core import views as _views
 from .._core.grad_mode import GRAD_ENABLED
+from .._core.kernel_cache import register as _bounded
 from .._core.tensor import Tensor
 
 _make = Tensor._make
@@ -347,7 +348,7 @@ def _zeros(shape, dt):
     return jnp.zeros(shape, dt.np)
 
 
-_add_kernels: dict = {}
+_add_kernels: dict = _bounded({})  # bounded: see _core/kernel_cache.py
 
 
 def _acc(a, b):

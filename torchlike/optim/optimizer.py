@@ -29,6 +29,7 @@ from jax import lax
 
 from .._core import views as _views
 from .._core.grad_mode import enable_grad
+from .._core.kernel_cache import register as _bounded
 from .._core.tensor import Tensor, _HookHandle
 
 __all__ = ["Optimizer", "required"]
@@ -390,7 +391,7 @@ def _group_kernel(update, static, hp, params, grads, states):
     return new_params, new_states
 
 
-_kernels: dict = {}
+_kernels: dict = _bounded({})  # bounded: see _core/kernel_cache.py
 
 # torchlike.compile lifts each fused group's hyperparameters as traced inputs of the compiled
 # program (so a scheduler's new lr never retraces): id(group) -> {name: traced scalar}.
