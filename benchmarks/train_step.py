@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import subprocess
 import sys
 import time
@@ -36,6 +35,8 @@ import optax  # noqa: E402
 import torchlike  # noqa: E402
 
 try:
+    if os.environ.get("TRAIN_STEP_RSS_CHILD"):  # memory children: torchlike and JAX only
+        raise ImportError
     import torch
 except ImportError:
     torch = None
@@ -252,19 +253,23 @@ def rss_child(name: str, which: str, steps: int) -> None:
             loss = step(xt, yt)
         loss.item()
     else:
-        params = {k: v.jax() for k, v in model.state_dict().items()}
+        params = {k: jnp.array(v.jax(), copy=True) for k, v in model.state_dict().items()}
         jstep, tx = jax_step(name)
         s = tx.init(params)
         xj, yj = jnp.asarray(x), jnp.asarray(y)
         for _ in range(steps):
             params, s, loss = jstep(params, s, xj, yj)
         loss.block_until_ready()
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork + exec
+    with open("/proc/self/status") as f:
+        hwm = next(int(line.split()[1]) for line in f if line.startswith("VmHWM"))
+    print(hwm / 1024)
 
 
 def rss(name: str, which: str) -> float:
     out = subprocess.run([sys.executable, __file__, "--rss-child", name, which],
-                         capture_output=True, text=True, check=True)
+                         capture_output=True, text=True, check=True,
+                         env={**os.environ, "TRAIN_STEP_RSS_CHILD": "1"})
     return float(out.stdout.strip().splitlines()[-1])
 
 
