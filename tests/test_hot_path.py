@@ -82,3 +82,11 @@ def test_python_scalars_keep_their_values():
     assert (torch.tensor([3]) * 2.5).tolist() == [7.5]
     assert (torch.tensor([1.0]) * True).tolist() == [1.0]
     assert (torch.tensor([2**40]) + 2**62).tolist() == [2**40 + 2**62]
+
+
+def test_memoized_views_take_keyword_arguments():
+    x = torch.arange(9.0).reshape(3, 3)
+    assert x.diagonal(dim1=-2, dim2=-1).tolist() == [0.0, 4.0, 8.0]
+    assert torch.diagonal(x, offset=1, dim1=0, dim2=1).tolist() == [1.0, 5.0]
+    assert x.transpose(dim0=0, dim1=1)[0].tolist() == [0.0, 3.0, 6.0]
+    assert x.select(dim=0, index=2).tolist() == [6.0, 7.0, 8.0]

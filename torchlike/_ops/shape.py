@@ -66,9 +66,9 @@ def _int_args(args) -> bool:
 
 
 def _memo_view(fn):
-    def memoized(input, *args):
-        if type(input) is not Tensor or not _int_args(args):
-            return fn(input, *args)
+    def memoized(input, *args, **kwargs):
+        if kwargs or type(input) is not Tensor or not _int_args(args):
+            return fn(input, *args, **kwargs)
         v = input._view
         if v is None:
             memo, key = _BASE_MEMO, (input._storage.array.shape, fn, args)
