@@ -90,3 +90,24 @@ def test_memoized_views_take_keyword_arguments():
     assert torch.diagonal(x, offset=1, dim1=0, dim2=1).tolist() == [1.0, 5.0]
     assert x.transpose(dim0=0, dim1=1)[0].tolist() == [0.0, 3.0, 6.0]
     assert x.select(dim=0, index=2).tolist() == [6.0, 7.0, 8.0]
+
+
+def test_matmul_of_transposed_view_is_one_kernel():
+    x = torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    w = torch.tensor([[1.0, 0.0], [2.0, -1.0]])
+    wt = w.t()
+    r = x @ wt
+    assert r.tolist() == [[1.0, 0.0], [3.0, 2.0], [5.0, 4.0]]   # torch 2.13
+    assert "_cache" not in wt.__dict__       # the view itself was never materialised
+    b = torch.arange(8.0).reshape(2, 2, 2)
+    assert (b @ b.mT).tolist() == [[[1.0, 3.0], [3.0, 13.0]], [[41.0, 59.0], [59.0, 85.0]]]
+    assert (torch.tensor([1.0, -1.0]) @ w.t()).tolist() == [1.0, 3.0]
+    with pytest.raises(RuntimeError, match="cannot be multiplied"):
+        torch.ones(3, 3) @ w.t()
+    # under autograd torch's graph keeps TBackward0 on the view
+    wg = w.clone().requires_grad_()
+    out = x @ wg.t()
+    assert out.grad_fn.name() == "MmBackward0"
+    assert out.grad_fn.next_functions[1][0].name() == "TBackward0"
+    out.sum().backward()
+    assert wg.grad.tolist() == [[9.0, 12.0], [9.0, 12.0]]

@@ -58,6 +58,22 @@ def _matmul_build(prec):
     return f
 
 
+def _matmul_t_build(prec):
+    def f(a, bt):
+        return jnp.matmul(a, jnp.swapaxes(bt, -1, -2), precision=prec)
+
+    return f
+
+
+def _is_last_two_swap(chain) -> bool:
+    """Whether a view chain is one permute swapping the last two dims (t(), mT, T of 2-D)."""
+    if len(chain) != 1 or chain[0][0] != "permute":
+        return False
+    p = chain[0][1]
+    n = len(p)
+    return n >= 2 and p[-1] == n - 2 and p[-2] == n - 1 and p[:-2] == tuple(range(n - 2))
+
+
 def _matmul_error(sa, sb):
     if not sa or not sb:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
@@ -89,7 +105,26 @@ def matmul(input, other, *, out=None, _grad: str | None = None) -> Tensor:
         f = _matmul_build(PRECISION[0])
         entry = _matmul.kernels[da] = (jax.jit(f), f)
     a = input._storage.array if input._view is None else input._data
-    b = other._storage.array if other._view is None else other._data
+    v = other._view
+    if v is None:
+        b = other._storage.array
+    elif not (GRAD_ENABLED[0] and (input._requires_grad or other._requires_grad)) and \
+            _is_last_two_swap(v.chain):
+        # x @ w.t(): one kernel on w's own array, the transpose folded into the dot (torch's
+        # graph keeps TBackward0 under autograd, so that path still reads the view)
+        entry_t = _matmul.kernels.get((da, "T")) if da is db else None
+        if entry_t is None:
+            f = _matmul_t_build(PRECISION[0])
+            entry_t = _matmul.kernels[(da, "T")] = (jax.jit(f), f)
+        try:
+            res = entry_t[0](a, other._storage.array)
+        except (TypeError, ValueError) as e:
+            _matmul_error(a.shape, tuple(v.shape))
+            raise e
+        r = _make(res, da)
+        return r if out is None else set_out(out, r)
+    else:
+        b = other._data
     try:
         res = entry[0](a, b)
     except (TypeError, ValueError) as e:
