@@ -79,6 +79,19 @@ def kernel(op: Op, key, build):
     return entry
 
 
+def torch_grad(fn, tangent):
+    """``fn`` on jax arrays with the derivative torch uses where it differs from JAX's own rule:
+    ``tangent(primals, tangents, result)`` gives the output tangent."""
+    f = jax.custom_jvp(fn)
+
+    def jvp(primals, tangents):
+        r = fn(*primals)
+        return r, tangent(primals, tangents, r)
+
+    f.defjvp(jvp)
+    return f
+
+
 def record(op: Op, key, entry, args, inputs, outs) -> None:
     """Attach a grad_fn to ``outs`` when grad mode is on and an input requires grad."""
     if GRAD_ENABLED[0] and op.differentiable:

@@ -20,6 +20,7 @@ from .._core.registry import (
     result_type_of,
     run,
     set_out,
+    torch_grad,
     unary,
 )
 from .._core.tensor import Tensor
@@ -174,16 +175,9 @@ def _torch_floor_quotient(a, b):
     return jnp.where(b == 0, a / b, f)
 
 
-@jax.custom_jvp
-def _float_remainder(a, b):
-    return jnp.remainder(a, b)
-
-
-@_float_remainder.defjvp
-def _float_remainder_jvp(primals, tangents):
-    # torch's divisor gradient is -floor_divide(a, b); JAX's rem rule rounds a / b first
-    (a, b), (ta, tb) = primals, tangents
-    return jnp.remainder(a, b), ta - tb * _torch_floor_quotient(a, b)
+# torch's divisor gradient is -floor_divide(a, b); JAX's rem rule rounds a / b first
+_float_remainder = torch_grad(
+    jnp.remainder, lambda p, t, r: t[0] - t[1] * _torch_floor_quotient(p[0], p[1]))
 
 
 def _remainder(a, b):
@@ -251,16 +245,9 @@ neg = unary("neg", _negate, saved=None)
 negative = export(neg, "negative", inplace=lambda self: inplace(self, neg(self)))
 Tensor.__neg__ = neg
 Tensor.__pos__ = lambda self: self
-@jax.custom_jvp
-def _abs_real(x):
-    return jnp.abs(x)
-
-
-@_abs_real.defjvp
-def _abs_real_jvp(primals, tangents):
-    (x,), (t,) = primals, tangents
-    # torch's slope is sgn(x), which is 0 at NaN too (jnp.sign(nan) is NaN)
-    return jnp.abs(x), jnp.where(jnp.isnan(x), 0, jnp.sign(x)).astype(x.dtype) * t
+# torch's slope is sgn(x), which is 0 at NaN too (jnp.sign(nan) is NaN)
+_abs_real = torch_grad(
+    jnp.abs, lambda p, t, r: jnp.where(jnp.isnan(p[0]), 0, jnp.sign(p[0])).astype(r.dtype) * t[0])
 
 
 def abs_sign(x):
@@ -295,26 +282,10 @@ def _extreme_tangent(a, b, ta, tb, a_wins):
                      jnp.where(a_wins, ta, jnp.where(ordered, tb, ta + tb)))
 
 
-@jax.custom_jvp
-def _maximum_float(a, b):
-    return jnp.maximum(a, b)
-
-
-@_maximum_float.defjvp
-def _maximum_float_jvp(primals, tangents):
-    (a, b), (ta, tb) = primals, tangents
-    return jnp.maximum(a, b), _extreme_tangent(a, b, ta, tb, a > b)
-
-
-@jax.custom_jvp
-def _minimum_float(a, b):
-    return jnp.minimum(a, b)
-
-
-@_minimum_float.defjvp
-def _minimum_float_jvp(primals, tangents):
-    (a, b), (ta, tb) = primals, tangents
-    return jnp.minimum(a, b), _extreme_tangent(a, b, ta, tb, a < b)
+_maximum_float = torch_grad(jnp.maximum,
+                            lambda p, t, r: _extreme_tangent(*p, *t, p[0] > p[1]))
+_minimum_float = torch_grad(jnp.minimum,
+                            lambda p, t, r: _extreme_tangent(*p, *t, p[0] < p[1]))
 
 
 def _maximum(a, b):

@@ -9,13 +9,12 @@ rather than to a different approximation's error.  Coefficients are copied from 
 
 from __future__ import annotations
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
 from jax.scipy import special as _sp
 
-from .._core.registry import INT_TO_FLOAT, binary
+from .._core.registry import INT_TO_FLOAT, binary, torch_grad
 from .._core.tensor import Tensor
 from . import nn_activation as _act
 from .ufuncs import _not_impl, _to_float, _unary, _xlog1py_body
@@ -716,19 +715,15 @@ entr = _special_unary("entr", _sp.entr, "torch.special.entr: -x log(x), 0 at 0, 
 erfcx = _special_unary("erfcx", _sp.erfcx, "torch.special.erfcx: exp(x^2) erfc(x).")
 i0e = _special_unary("i0e", _sp.i0e, "torch.special.i0e: exp(-|x|) I0(x).",
                      grad_name="SpecialI0EBackward0")
-@jax.custom_jvp
-def _i1(x):
-    return _sp.i1(x)
-
-
-@_i1.defjvp
-def _i1_jvp(primals, tangents):
+def _i1_tangent(p, t, r):
     # torch's slope i0(x) - i1(x) / x, taken as its limit 0.5 where |x| <= eps (and at NaN)
-    (x,), (t,) = primals, tangents
-    r = _sp.i1(x)
+    x = p[0]
     tiny = ~(jnp.abs(x) > jnp.finfo(x.dtype).eps)
     safe = jnp.where(tiny, jnp.ones((), x.dtype), x)
-    return r, jnp.where(tiny, jnp.asarray(0.5, x.dtype), _sp.i0(safe) - _sp.i1(safe) / safe) * t
+    return jnp.where(tiny, jnp.asarray(0.5, x.dtype), _sp.i0(safe) - _sp.i1(safe) / safe) * t[0]
+
+
+_i1 = torch_grad(_sp.i1, _i1_tangent)
 
 
 i1 = _special_unary("i1", _i1, "torch.special.i1: the modified Bessel function I1(x).")

@@ -35,6 +35,7 @@ from .._core.registry import (
     result_type_of,
     run,
     set_out,
+    torch_grad,
     unary,
 )
 from .._core.tensor import Tensor
@@ -211,18 +212,14 @@ cosh = unary("cosh", jnp.cosh, INT_TO_FLOAT)
 asinh = unary("asinh", jnp.arcsinh, INT_TO_FLOAT)
 acosh = unary("acosh", jnp.arccosh, INT_TO_FLOAT)
 atanh = unary("atanh", jnp.arctanh, INT_TO_FLOAT)
-@jax.custom_jvp
-def _atan2(y, x):
-    return jnp.arctan2(y, x)
-
-
-@_atan2.defjvp
-def _atan2_jvp(primals, tangents):
+def _atan2_tangent(p, t, r):
     # torch's rule: the gradient is 0 at y = x = 0, where 1 / (x^2 + y^2) is infinite
-    (y, x), (ty, tx) = primals, tangents
+    (y, x), (ty, tx) = p, t
     recip = 1 / (x * x + y * y)
-    recip = jnp.where(jnp.isinf(recip), 0, recip)
-    return jnp.arctan2(y, x), (x * ty - y * tx) * recip
+    return (x * ty - y * tx) * jnp.where(jnp.isinf(recip), 0, recip)
+
+
+_atan2 = torch_grad(jnp.arctan2, _atan2_tangent)
 
 
 atan2 = _tensors_binary("atan2", _atan2, check=_real_args("atan2"))
@@ -423,40 +420,23 @@ def _polygamma_jvp(n, primals, tangents):
     return _polygamma(n, x), _polygamma(n + 1, x) * t
 
 
-@jax.custom_jvp
-def _digamma(x):
+def _digamma_value(x):
     # torch: digamma(±0) = ∓inf (JAX gives nan).
     return jnp.where(x == 0, jnp.copysign(jnp.asarray(jnp.inf, x.dtype), -x), lax.digamma(x))
 
 
-@_digamma.defjvp
-def _digamma_jvp(primals, tangents):
-    (x,), (t,) = primals, tangents
-    return _digamma(x), _polygamma(1, x) * t
+_digamma = torch_grad(_digamma_value, lambda p, t, r: _polygamma(1, p[0]) * t[0])
 
 
-@jax.custom_jvp
-def _nextafter(x, y):
-    return jnp.nextafter(x, y)
-
-
-@_nextafter.defjvp
-def _nextafter_jvp(primals, tangents):
-    # torch: d/dinput = 1 except where input == other (the result is input itself there, and
-    # torch gives 0); d/dother = 0.
-    x, y = primals
-    r = _nextafter(x, y)
-    return r, jnp.where(x == y, jnp.zeros((), r.dtype), tangents[0]).astype(r.dtype)
+# torch: d/dinput = 1 except where input == other (the result is input itself there, and torch
+# gives 0); d/dother = 0.
+_nextafter = torch_grad(jnp.nextafter, lambda p, t, r: jnp.where(
+    p[0] == p[1], jnp.zeros((), r.dtype), t[0]).astype(r.dtype))
 
 
 digamma = unary("digamma", _digamma, INT_TO_FLOAT, **_no_cplx)
-@jax.custom_jvp
-def _i0(x):
-    return _sp.i0(x)
-
-
 # d i0 / dx = i1(x), which is 0 at x = 0 (jax's own rule gives 1 there)
-_i0.defjvp(lambda p, t: (_sp.i0(p[0]), _sp.i1(p[0]) * t[0]))
+_i0 = torch_grad(_sp.i0, lambda p, t, r: _sp.i1(p[0]) * t[0])
 
 i0 = unary("i0", _i0, INT_TO_FLOAT, **_no_cplx)
 sinc = unary("sinc", jnp.sinc, INT_TO_FLOAT)
@@ -617,30 +597,11 @@ _xlog1py_body = _xlogy_like(jnp.log1p, 1)
 xlogy = binary("xlogy", _xlogy_body, INT_TO_FLOAT, scalar_self=True, check=_real_args("xlogy"))
 
 
-@jax.custom_jvp
-def _copysign(a, b):
-    return jnp.copysign(a, b)
-
-
-@_copysign.defjvp
-def _copysign_jvp(primals, tangents):
-    # torch: d/da = result / a, taken as 0 at a = 0; nothing flows to b
-    (a, b), (ta, _) = primals, tangents
-    r = jnp.copysign(a, b)
-    return r, jnp.where(a == 0, 0, r / jnp.where(a == 0, 1, a)) * ta
-
-
-@jax.custom_jvp
-def _hypot(a, b):
-    return jnp.hypot(a, b)
-
-
-@_hypot.defjvp
-def _hypot_jvp(primals, tangents):
-    # torch's rule a / hypot(a, b): NaN at a = b = 0 (jax's rule is finite there)
-    (a, b), (ta, tb) = primals, tangents
-    r = jnp.hypot(a, b)
-    return r, (a * ta + b * tb) / r
+# torch: d/da = result / a, taken as 0 at a = 0; nothing flows to b
+_copysign = torch_grad(jnp.copysign, lambda p, t, r: jnp.where(
+    p[0] == 0, 0, r / jnp.where(p[0] == 0, 1, p[0])) * t[0])
+# torch's rule a / hypot(a, b): NaN at a = b = 0 (jax's rule is finite there)
+_hypot = torch_grad(jnp.hypot, lambda p, t, r: (p[0] * t[0] + p[1] * t[1]) / r)
 
 
 copysign = binary("copysign", _copysign, INT_TO_FLOAT, check=_real_args("copysign"))
@@ -655,16 +616,9 @@ def _inexact_args(name: str):
     return check
 
 
-@jax.custom_jvp
-def _logaddexp_real(a, b):
-    return jnp.logaddexp(a, b)
-
-
-@_logaddexp_real.defjvp
-def _logaddexp_real_jvp(primals, tangents):
-    # torch's weights 1 / (1 + exp(b - a)): NaN at a == b == ±inf, where JAX's rule is finite
-    (a, b), (ta, tb) = primals, tangents
-    return jnp.logaddexp(a, b), ta / (1 + jnp.exp(b - a)) + tb / (1 + jnp.exp(a - b))
+# torch's weights 1 / (1 + exp(b - a)): NaN at a == b == ±inf, where JAX's rule is finite
+_logaddexp_real = torch_grad(jnp.logaddexp, lambda p, t, r: (
+    t[0] / (1 + jnp.exp(p[1] - p[0])) + t[1] / (1 + jnp.exp(p[0] - p[1]))))
 
 
 def _logaddexp(a, b):
@@ -943,17 +897,9 @@ export(nan_to_num, inplace=lambda self, nan=0.0, posinf=None, neginf=None:
 _frexp_op = Op("frexp")
 
 
-@jax.custom_jvp
-def _mantissa(x):
-    return jnp.frexp(x)[0]
-
-
-@_mantissa.defjvp
-def _mantissa_jvp(primals, tangents):
-    # torch: d mantissa / dx = 2 ** -exponent.
-    (x,), (t,) = primals, tangents
-    m, e = jnp.frexp(x)
-    return m, t / jnp.exp2(e.astype(x.dtype))
+# torch: d mantissa / dx = 2 ** -exponent.
+_mantissa = torch_grad(lambda x: jnp.frexp(x)[0],
+                       lambda p, t, r: t[0] / jnp.exp2(jnp.frexp(p[0])[1].astype(p[0].dtype)))
 
 
 def _frexp_body(x):
