@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import os
 import sys
 import traceback
@@ -45,7 +46,6 @@ class _Config:
     """torch._dynamo.config's knobs that torchlike honours."""
 
     recompile_limit = 8
-    suppress_errors = False
 
     @property
     def cache_size_limit(self) -> int:
@@ -216,6 +216,7 @@ def _break_op(exc) -> str:
 
 
 _PKG = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_SERIALS = itertools.count()
 _EXPLAIN: list = []   # break reasons, read by explain()
 _COMPILED_OP = _reg.Op("compiled_function", "CompiledFunctionBackward", saved="in")
 
@@ -312,13 +313,12 @@ class CompiledFunction:
     def _trace(self, key, w: _state.Walk, args, kwargs):
         from ..optim import optimizer as _opt
 
-        self._args_box = (args, kwargs)
         snap = w.snapshot()
         snap_objs = [(o, dict(o.__dict__)) for o in w.objects]
         entry_arrays = [s.array for s in w.storages]
         entry_versions = [s.version for s in w.storages]
         entry_slots = [_slot_get(c, k, kind) for c, k, kind, _ in w.slots]
-        gens = list(dict.fromkeys(w.gens))
+        gens = w.gens
         gen_entry = [(g._key, g._counter) for g in gens]
         hyper = [(g, list(o._hyper(g).items())) for o, g in w.groups]
         unknown: dict[int, tuple] = {}
@@ -357,7 +357,7 @@ class CompiledFunction:
                 _COMPILING[0] -= 1
                 _tracing.ON_WRITE[0] = None
                 _opt.TRACED_HYPER.clear()
-            return self._collect(out, w, state_arrays, entry_slots, unknown, gens, gen_counters,
+            return self._collect(out, (args, kwargs), w, state_arrays, entry_slots, unknown,
                                  box)
 
         hp_in = [np.float64(v) for _, items in hyper for _, v in items
@@ -394,7 +394,7 @@ class CompiledFunction:
             self._cache[key] = e
         return self._run(e, w, box)
 
-    def _collect(self, out, w, state_in, entry_slots, unknown, gens, gen_counters, box) -> list:
+    def _collect(self, out, roots, w, state_in, entry_slots, unknown, box) -> list:
         """After the traced call: the program's outputs, and the plan to write them back."""
         leaves: list = []
         box["struct"] = _flatten(out, leaves)
@@ -418,7 +418,7 @@ class CompiledFunction:
             else:
                 plan.append((si, "foreign", v))
         # every tensor the trace left reachable on a storage it created: slots first
-        exit_walk = self._roots(self._args_box)
+        exit_walk = self._roots(roots)
         for t in exit_walk.tensors:
             if id(t._storage) not in w.sindex and _tracing.is_traced(t) and \
                     id(t) not in new_ids:
@@ -436,7 +436,7 @@ class CompiledFunction:
         outs += [st.array for st in new_storages]
         unk = list(unknown.values())
         outs += [s.array for s, _, _ in unk]
-        used = [(i, box["draws"][id(g)]) for i, g in enumerate(gens) if id(g) in box["draws"]]
+        used = [(i, box["draws"][id(g)]) for i, g in enumerate(w.gens) if id(g) in box["draws"]]
         outs += [t._data for t in leaves]
         box.update(written=written, plan=plan, new=new, unknown=unk, gen_used=used)
         return outs
@@ -497,12 +497,11 @@ class CompiledFunction:
         e.pure = run
         e.run_keep = jax.jit(run)
         e.run_donate = jax.jit(run, donate_argnums=tuple(e.written)) if e.written else e.run_keep
-        e.n_rets = len(box["leaves"])
         # outputs that need an autograd node when grad mode is on (see _record)
         e.grad_out = not e.train_step and any(r[0] is None and r[2] for r in e.rets)
-        e.op = _COMPILED_OP
         e.jaxpr_eqns = closed.jaxpr.eqns
-        e.id = id(e)
+        # keys the compiled node's backward kernels (never reused, unlike id(e))
+        e.serial = next(_SERIALS)
         return e
 
     # ------------------------------------------------------------ running
@@ -587,7 +586,7 @@ class CompiledFunction:
                 owners[i] = t
         outs = [t for (ti, _, rg), t in zip(e.rets, rets, strict=True) if ti is None and rg]
         pos = [k for k, (ti, _, rg) in enumerate(e.rets) if ti is None and rg]
-        n_state, n_rest = len(state), len(hp) + len(keys) + len(ctrs)
+        n_rest = len(hp) + len(keys) + len(ctrs)
         first_ret = len(e.written) + e.n_new_storages + e.n_unknown
         pure = e.pure
 
@@ -597,8 +596,7 @@ class CompiledFunction:
 
         args = tuple(state) + tuple(hp) + tuple(keys) + tuple(ctrs)
         inputs = tuple(owners) + (None,) * n_rest
-        del n_state
-        _reg._RECORD[0](e.op, ("compiled", e.id), fn, args, inputs, outs, multi=True)
+        _reg._RECORD[0](_COMPILED_OP, ("compiled", e.serial), fn, args, inputs, outs, multi=True)
 
 
 def _inline_eval(jaxpr, consts, args) -> list:
