@@ -262,8 +262,7 @@ def set_out(out: Tensor, result: Tensor) -> Tensor:
     if tuple(out.shape) != tuple(result.shape):
         if out._view is not None:
             raise RuntimeError("Trying to resize storage that is not resizable")
-        out._storage.array = result._data.astype(out._dtype.np)
-        out._storage.version += 1
+        _views.replace(out._storage, result._data.astype(out._dtype.np))
         return out
     _views.write(out, result._data)
     return out

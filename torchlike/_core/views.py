@@ -225,6 +225,21 @@ OVERLAP_MSG = ("unsupported operation: more than one element of the written-to t
                "single memory location. Please clone() the tensor before performing the operation.")
 
 
+def _note_write(s: Storage) -> None:
+    # torchlike.compile, while tracing, learns of writes to storages it did not lift
+    hook = _tracing.ON_WRITE[0]
+    if hook is not None and not isinstance(s.array, _tracing.Tracer):
+        hook(s)
+
+
+def replace(s: Storage, new) -> None:
+    """Give storage ``s`` a new array of any shape (``resize_``, an ``out=`` resized): every
+    tensor on it sees the change; torchlike.compile is told as for ``write``."""
+    _note_write(s)
+    s.array = new
+    s.version += 1
+
+
 def write(t, new, overlap_ok: bool = False) -> None:
     """Store ``new`` (an array of t's shape; cast to t's dtype) as t's value, seen by every alias.
 
@@ -234,9 +249,7 @@ def write(t, new, overlap_ok: bool = False) -> None:
     """
     s: Storage = t._storage
     v = t._view
-    hook = _tracing.ON_WRITE[0]
-    if hook is not None and not isinstance(s.array, _tracing.Tracer):
-        hook(s)
+    _note_write(s)
     if new.dtype != t._dtype.np:
         new = new.astype(t._dtype.np)
     if v is None:

@@ -18,6 +18,7 @@ import jax.scipy.linalg as jsl
 import numpy as np
 
 from .._core import dtypes as _dt
+from .._core import views as _views
 from .._core.grad_mode import GRAD_ENABLED
 from .._core.registry import (
     Op,
@@ -1053,9 +1054,7 @@ def resize_(self, *sizes, memory_format=None) -> Tensor:
         flat = flat[:n]
     else:
         flat = jnp.concatenate([flat, jnp.zeros((n - old,), flat.dtype)])
-    s = self._storage
-    s.array = flat.reshape(shape)
-    s.version += 1
+    _views.replace(self._storage, flat.reshape(shape))
     return self
 
 
