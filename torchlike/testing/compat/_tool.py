@@ -445,6 +445,8 @@ def verify(script: str, args: list[str], recording: str | None, rtol=None, atol=
         failures += 1
     head = (f"verify {os.path.basename(script)} against {os.path.basename(manifest)} "
             f"(recorded with torch {rec.get('torch', '?')})")
+    if rec.get("args", []) != list(args):
+        head += f"\n  note: recorded with arguments {rec.get('args')}, run with {list(args)}"
     tail = (f"{len(session.checks)} checks, {len(stdout.splitlines())} stdout lines: "
             + ("all match" if not failures else f"{failures} mismatch(es)"))
     print("\n".join([head, *("  " + s for s in lines), tail]), file=report)
