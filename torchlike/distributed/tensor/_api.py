@@ -208,6 +208,9 @@ class DTensor(Tensor):
         mesh = device_mesh or self.device_mesh
         if placements is None:
             raise RuntimeError("placements is needed for redistribute!")
+        if backward_dtype is not None:
+            raise NotImplementedError("DTensor.redistribute(backward_dtype=...): gradients keep "
+                                      "the forward dtype in torchlike")
         placements = _check_placements(placements, mesh, self.ndim, "redistribute")
         src = self if forward_dtype is None else self.to(forward_dtype)
         r = place(src, _sharding(mesh, placements, tuple(self.shape)))
