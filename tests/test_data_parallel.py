@@ -79,6 +79,25 @@ R["uneven_diff"] = (dp(x6) - plain(x6)).abs().max().item()
 R["uneven_devices"] = ndev(dp(x6))
 R["eval"] = [dp.eval().training, m.training, dp.train().training, m.training]
 R["to_is_self"] = dp.to("cpu") is dp
+# dim=1: positional and keyword tensors are split along it; input gradients match too
+class Scale(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = build()[0]
+
+    def forward(self, a, *, b):
+        return self.lin(a) * b
+
+sc = Scale()
+dps = DataParallel(copy.deepcopy(sc), dim=1)
+xa = x.reshape(2, 4, 3).clone().requires_grad_()
+xb = xa.detach().clone().requires_grad_()
+bb = torch.full((2, 4, 1), 2.0)
+out_dp, out_p = dps(xa, b=bb), sc(xb, b=bb)
+out_dp.square().sum().backward()
+out_p.square().sum().backward()
+R["dim1"] = [list(out_dp.jax().sharding.spec), (out_dp - out_p).abs().max().item(),
+             (xa.grad - xb.grad).abs().max().item(), shard_shapes(out_dp)]
 R["after_to_devices"] = ndev(m[0].weight)
 # torchlike.compile of a whole step over the sharded batch
 m2 = build()
@@ -188,6 +207,9 @@ def test_data_parallel_layout(result):
     assert result["uneven_devices"] == 4 and result["uneven_diff"] < 1e-6
     assert result["eval"] == [False, False, True, True]
     assert result["to_is_self"] and result["after_to_devices"] == 4
+    spec, out_diff, grad_diff, shards = result["dim1"]
+    assert spec == [None, "batch"] and shards == [[2, 1, 4]] * 4
+    assert out_diff < 1e-6 and grad_diff < 1e-5
 
 
 def test_data_parallel_values(result):
