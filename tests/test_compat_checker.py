@@ -157,3 +157,13 @@ def test_compare_structures():
 ])
 def test_compare_stdout_lines(got, recorded, why):
     assert _tool.compare_line(got, recorded, (None, None)) == why
+
+
+def test_import_hook_names_missing_modules():
+    hook = _tool._Alias({"torch": "torchlike"})
+    spec = hook.find_spec("torch.nn.functional")
+    assert spec.origin == "torchlike.nn.functional"
+    assert hook.find_spec("numpy") is None
+    with pytest.raises(ModuleNotFoundError, match=r"No module named 'torch\.no_such' "
+                                                  r"\(torchlike\.no_such does not exist\)"):
+        hook.find_spec("torch.no_such")

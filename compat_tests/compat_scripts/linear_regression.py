@@ -1,11 +1,12 @@
-"""Linear regression with nn.Linear, MSELoss and SGD with momentum, for the compat checker.
+"""Linear regression (nn.Linear, MSELoss, SGD with momentum, a DataLoader) for the compat checker.
 
 The weights start from fixed values (not torch's random init) so torch and torchlike begin
 at the same point; runs under plain torch.
 """
 
 import torch
-from torch import nn
+import torch.nn as nn
+from torch.utils.data import DataLoader, TensorDataset
 
 try:
     from torchlike.testing.compat import check
@@ -23,13 +24,15 @@ with torch.no_grad():
 opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
 loss_fn = nn.MSELoss()
 
-for step in range(20):
-    opt.zero_grad()
-    loss = loss_fn(model(X), y)
-    loss.backward()
-    opt.step()
-    if step % 5 == 0:
-        print(f"step {step:2d}  loss {loss.item():.6f}")
+loader = DataLoader(TensorDataset(X, y), batch_size=4, shuffle=False)
+for epoch in range(10):
+    for xb, yb in loader:
+        opt.zero_grad()
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        opt.step()
+    if epoch % 3 == 0:
+        print(f"epoch {epoch}  loss {loss.item():.6f}")
         check("loss", loss)
 
 check("params", dict(model.named_parameters()))  # with their .grad
