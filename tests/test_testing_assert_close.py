@@ -254,3 +254,38 @@ class _Float8:
 
     def __repr__(self):
         return "torch.float8_e4m3fn"
+
+
+class _FakeDTensor:
+    """Stands in for torchlike.distributed.tensor.DTensor (a real mesh costs seconds)."""
+
+    def __init__(self, local, placements):
+        self.local, self.placements, self.device_mesh = local, placements, "mesh"
+
+    def to_local(self):
+        return self.local
+
+
+def test_assert_close_dtensors(monkeypatch):
+    import sys
+    import types
+    module = types.ModuleType("torchlike.distributed.tensor")
+    module.DTensor = _FakeDTensor
+    monkeypatch.setitem(sys.modules, "torchlike.distributed.tensor", module)
+    a = _FakeDTensor(t([1., 2.]), ("Replicate()",))
+    # Messages recorded from torch 2.13 with a one-process gloo mesh.
+    with pytest.raises(TypeError) as info:
+        assert_close(a, t([1., 2.]))
+    assert str(info.value) == (
+        "Comparing a DTensor to a non-DTensor is ambiguous. Call .full_tensor() to compare the "
+        "full logical tensor or .to_local() to compare the local shard.")
+    with pytest.raises(AssertionError) as info:
+        assert_close(a, _FakeDTensor(t([1., 2.]), ("Shard(dim=0)",)))
+    assert str(info.value) == (
+        "DTensor placements do not match: ('Replicate()',) != ('Shard(dim=0)',)")
+    with pytest.raises(AssertionError) as info:
+        assert_close(a, _FakeDTensor(t([1., 3.]), ("Replicate()",)))
+    assert str(info.value) == (
+        "Tensor-likes are not close!\n\nMismatched elements: 1 / 2 (50.0%)\n"
+        "Greatest absolute difference: 1.0 at index (1,) (up to 1e-05 allowed)\n"
+        "Greatest relative difference: 0.3333333432674408 at index (1,) (up to 1.3e-06 allowed)")

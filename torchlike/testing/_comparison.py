@@ -10,6 +10,7 @@ from __future__ import annotations
 import cmath
 import collections.abc
 import contextlib
+import sys
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -287,6 +288,27 @@ def _pair(actual, expected, path, opts):
                               f"{type(actual)} and {type(expected)}.", path)
 
 
+def _unwrap_dtensors(actual, expected):
+    """Two DTensors compare by placements, mesh, then local shards; one alone is an error."""
+    module = sys.modules.get("torchlike.distributed.tensor")  # no DTensor exists without it
+    if module is None:
+        return actual, expected
+    a, e = isinstance(actual, module.DTensor), isinstance(expected, module.DTensor)
+    if a and e:
+        if actual.placements != expected.placements:
+            raise AssertionError("DTensor placements do not match: "
+                                 f"{actual.placements} != {expected.placements}")
+        if actual.device_mesh != expected.device_mesh:
+            raise AssertionError("DTensor device meshes do not match: "
+                                 f"{actual.device_mesh} != {expected.device_mesh}")
+        return actual.to_local(), expected.to_local()
+    if a or e:
+        raise TypeError("Comparing a DTensor to a non-DTensor is ambiguous. Call .full_tensor() "
+                        "to compare the full logical tensor or .to_local() to compare the local "
+                        "shard.")
+    return actual, expected
+
+
 def assert_close(actual: Any, expected: Any, *, allow_subclasses: bool = True,
                  rtol: float | None = None, atol: float | None = None, equal_nan: bool = False,
                  check_device: bool = True, check_dtype: bool = True, check_layout: bool = True,
@@ -294,6 +316,7 @@ def assert_close(actual: Any, expected: Any, *, allow_subclasses: bool = True,
                  msg: str | Callable[[str], str] | None = None) -> None:
     """torch.testing.assert_close."""
     __tracebackhide__ = True
+    actual, expected = _unwrap_dtensors(actual, expected)
     opts = dict(allow_subclasses=allow_subclasses, rtol=rtol, atol=atol, equal_nan=equal_nan,
                 check_device=check_device, check_dtype=check_dtype, check_stride=check_stride)
     leaves: list = []
