@@ -16,7 +16,8 @@ import numpy as np
 from ..._core.dtypes import float64
 from ..._core.tensor import Tensor
 
-__all__ = ["collate", "default_collate", "default_collate_fn_map", "default_convert"]
+__all__ = ["collate", "default_collate", "default_collate_fn_map", "default_convert",
+           "materialize", "numpy_collate"]
 
 # numpy dtype kinds that cannot become tensors: bytes, str, void-ish and object arrays
 np_str_obj_array_pattern = re.compile(r"[SaUO]")
@@ -156,3 +157,88 @@ default_collate_fn_map: dict = {
 def default_collate(batch):
     """torch.utils.data.default_collate."""
     return collate(batch, collate_fn_map=default_collate_fn_map)
+
+
+# -- worker side: default_collate without Tensors ------------------------------------------
+# A DataLoader worker collates with the same walk and rules, except that leaves which would
+# become new Tensors are left as ``_Pending`` numpy payloads; ``materialize`` in the main
+# process makes them Tensors with the very calls default_collate makes, so the batch is the
+# one num_workers=0 gives and the worker never needs a JAX backend.
+
+
+class _Pending:
+    """A collated leaf waiting to become a Tensor in the main process."""
+
+    __slots__ = ("kind", "payload")
+
+    def __init__(self, kind: str, payload) -> None:
+        self.kind = kind
+        self.payload = payload
+
+    def __reduce__(self):
+        return (_Pending, (self.kind, self.payload))
+
+    def make(self) -> Tensor:
+        from ... import as_tensor, tensor
+
+        if self.kind == "array":
+            return tensor(self.payload)  # a copy: the unpickled buffer is not kept alive
+        if self.kind == "scalars":
+            return as_tensor(self.payload)
+        return tensor(self.payload, dtype=float64 if self.kind == "float" else None)
+
+
+def _pending_array(batch, *, collate_fn_map: dict | None = None):
+    dtype = batch[0].dtype
+    if np_str_obj_array_pattern.search(dtype.str):
+        raise TypeError(default_collate_err_msg_format.format(dtype))
+    shape = batch[0].shape
+    for pos, arr in enumerate(batch):
+        if arr.shape != shape:  # torch.stack's check, before numpy's own
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                               f"{list(shape)} at entry 0 and {list(arr.shape)} at entry {pos}")
+    return _Pending("array", np.stack(batch))
+
+
+def _pending(kind: str) -> Rule:
+    def rule(batch, *, collate_fn_map: dict | None = None):
+        return _Pending(kind, list(batch))
+
+    return rule
+
+
+_numpy_rules: dict = {
+    np.ndarray: _pending_array,
+    (np.bool_, np.number, np.object_): _pending("scalars"),
+    float: _pending("float"),
+    int: _pending("int"),
+}
+
+
+def numpy_collate(batch):
+    """default_collate for a worker: Tensor-making leaves stay numpy (see ``materialize``).
+
+    Types users registered in ``default_collate_fn_map`` keep their rules."""
+    table = {kind: _numpy_rules.get(kind, rule) for kind, rule in default_collate_fn_map.items()}
+    return collate(batch, collate_fn_map=table)
+
+
+def materialize(data):
+    """A worker's ``numpy_collate`` batch with its pending leaves made Tensors."""
+    if type(data) is _Pending:
+        return data.make()
+    if isinstance(data, (str, bytes, Tensor)):
+        return data
+    if isinstance(data, Mapping):
+        return _rebuild(data, {key: materialize(data[key]) for key in data})
+    if isinstance(data, tuple):
+        values = [materialize(item) for item in data]
+        if hasattr(data, "_fields"):
+            return type(data)(*values)
+        try:
+            return type(data)(values)
+        except TypeError:
+            return tuple(values)
+    if isinstance(data, Sequence):
+        return _rebuild(data, [materialize(item) for item in data])
+    return data

@@ -1,18 +1,23 @@
-"""torch.utils.data.DataLoader, loading in the main process (``num_workers=0``).
+"""torch.utils.data.DataLoader.
 
 A loader is a key stream plus a fetch rule: the key stream is the batch sampler when
 auto-batching (lists of indices) and the plain sampler otherwise; the fetch rule reads those
 keys from a map-style dataset, or counts them off one iterator of an iterable-style dataset.
+With ``num_workers=0`` the main process fetches; otherwise worker processes do
+(``_multiprocess.py`` is the main side, ``_worker.py`` the workers').
 """
 
 from __future__ import annotations
 
 import itertools
+import multiprocessing
+import os
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Generic, TypeVar
 
 from ._collate import default_collate, default_convert
+from ._worker import get_worker_info
 from .dataset import Dataset, IterableDataset, fetch_many
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
@@ -25,11 +30,6 @@ _FIXED_AFTER_INIT = frozenset({"batch_size", "batch_sampler", "sampler", "drop_l
                                "persistent_workers"})
 
 
-def get_worker_info():
-    """torch.utils.data.get_worker_info: always None (torchlike loads in the main process)."""
-    return None
-
-
 class _InfiniteConstantSampler(Sampler):
     """Endless ``None`` keys: an iterable-style dataset needs a count of samples, not indices."""
 
@@ -38,22 +38,44 @@ class _InfiniteConstantSampler(Sampler):
 
 
 def _check_worker_options(num_workers: int, timeout: float, prefetch_factor: int | None,
-                          persistent_workers: bool) -> None:
+                          persistent_workers: bool) -> int | None:
+    """torch's checks of the worker options; returns the prefetch factor (2 with workers)."""
     if num_workers < 0:
         raise ValueError("num_workers option should be non-negative; use num_workers=0 to "
                          "disable multiprocessing.")
-    if num_workers > 0:
-        raise NotImplementedError(
-            f"DataLoader(num_workers={num_workers}): worker processes are not supported by "
-            "torchlike yet; use num_workers=0 (data is loaded in the main process).")
     if timeout < 0:
         raise ValueError("timeout option should be non-negative")
-    if prefetch_factor is not None:
+    if num_workers == 0 and prefetch_factor is not None:
         raise ValueError("prefetch_factor option could only be specified in multiprocessing."
                          "let num_workers > 0 to enable multiprocessing, otherwise set "
                          "prefetch_factor to None.")
-    if persistent_workers:
+    if num_workers > 0 and prefetch_factor is None:
+        prefetch_factor = 2
+    elif prefetch_factor is not None and prefetch_factor < 0:
+        raise ValueError("prefetch_factor option should be non-negative")
+    if persistent_workers and num_workers == 0:
         raise ValueError("persistent_workers option needs num_workers > 0")
+    return prefetch_factor
+
+
+def _start_method_context(value, num_workers: int):
+    """A multiprocessing context from ``multiprocessing_context=`` (a name or a context)."""
+    if value is None:
+        return None
+    if num_workers == 0:
+        raise ValueError("multiprocessing_context can only be used with multi-process loading "
+                         f"(num_workers > 0), but got num_workers={num_workers}")
+    if isinstance(value, str):
+        valid = multiprocessing.get_all_start_methods()
+        if value not in valid:
+            raise ValueError("multiprocessing_context option should specify a valid start "
+                             f"method in {valid!r}, but got multiprocessing_context={value!r}")
+        value = multiprocessing.get_context(value)
+    if not isinstance(value, multiprocessing.context.BaseContext):
+        raise TypeError("multiprocessing_context option should be a valid context object or a "
+                        "string specifying the start method, but got "
+                        f"multiprocessing_context={value}")
+    return value
 
 
 def _plan_sampling(dataset, iterable_style: bool, batch_size: int | None, shuffle: bool | None,
@@ -92,9 +114,15 @@ def _plan_sampling(dataset, iterable_style: bool, batch_size: int | None, shuffl
 class DataLoader(Generic[_T_co]):
     """torch.utils.data.DataLoader.
 
-    Only ``num_workers=0`` (loading in the main process) is supported; worker processes raise
-    NotImplementedError.  ``shuffle`` permutations come from torchlike's random stream (seeded
-    by ``generator=``), not torch's.  ``pin_memory`` is stored and has no effect.
+    ``num_workers > 0`` loads in worker processes started with ``multiprocessing_context``
+    (default: Python's default start method, torch's choice too: fork on Linux).  Workers
+    collate into numpy and the main process makes the Tensors, so batches equal those of
+    ``num_workers=0`` and a worker whose dataset yields numpy/Python/PIL data never starts
+    JAX.  A worker that touches torchlike starts JAX on CPU in itself (~0.5 s once per
+    worker); a forked worker first drops the JAX runtime it inherited (which would deadlock)
+    and re-homes the Tensors of the dataset it was handed.  See docs/data.md.
+    ``shuffle`` permutations and worker seeds come from torchlike's random stream (seeded by
+    ``generator=``), not torch's.  ``pin_memory`` is accepted and has no effect.
     """
 
     _locked = False
@@ -108,7 +136,8 @@ class DataLoader(Generic[_T_co]):
                  generator=None, *, prefetch_factor: int | None = None,
                  persistent_workers: bool = False, pin_memory_device: str = "",
                  in_order: bool = True) -> None:
-        _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers)
+        prefetch_factor = _check_worker_options(num_workers, timeout, prefetch_factor,
+                                                persistent_workers)
         # plain stored options (none of them is checked or derived from another)
         vars(self).update(dataset=dataset, num_workers=num_workers, generator=generator,
                           prefetch_factor=prefetch_factor, pin_memory=pin_memory,
@@ -124,16 +153,15 @@ class DataLoader(Generic[_T_co]):
             collate_fn = default_collate if self._auto_collation else default_convert
         self.collate_fn = collate_fn
         self._reported_len: int | None = None  # len(dataset) at the last len(loader)
+        self._iterator = None  # the persistent workers' iterator, made by the first __iter__
         self._locked = True
 
     def __setattr__(self, name: str, value: Any) -> None:
         if self._locked and name in _FIXED_AFTER_INIT:
             raise ValueError(f"{name} attribute should not be set after "
                              f"{type(self).__name__} is initialized")
-        if name == "multiprocessing_context" and value is not None:
-            # a start method only means something for worker processes
-            raise ValueError("multiprocessing_context can only be used with multi-process "
-                             f"loading (num_workers > 0), but got num_workers={self.num_workers}")
+        if name == "multiprocessing_context":
+            value = _start_method_context(value, self.num_workers)
         object.__setattr__(self, name, value)
 
     @property
@@ -145,8 +173,22 @@ class DataLoader(Generic[_T_co]):
         """The key stream: index lists when auto-batching, single keys otherwise."""
         return self.sampler if self.batch_sampler is None else self.batch_sampler
 
-    def __iter__(self) -> _SingleProcessDataLoaderIter:
-        return _SingleProcessDataLoaderIter(self)
+    def __iter__(self):
+        if self.num_workers == 0:
+            return _SingleProcessDataLoaderIter(self)
+        if self.persistent_workers:
+            if self._iterator is None:
+                self._iterator = self._get_iterator()
+            else:
+                self._iterator._reset(self)
+            return self._iterator
+        return self._get_iterator()
+
+    def _get_iterator(self):
+        from ._multiprocess import _MultiProcessingDataLoaderIter
+
+        self.check_worker_number_rationality()
+        return _MultiProcessingDataLoaderIter(self)
 
     def __len__(self) -> int:
         if not self._iterable_style:
@@ -159,7 +201,22 @@ class DataLoader(Generic[_T_co]):
         return whole + (1 if tail and not self.drop_last else 0)
 
     def check_worker_number_rationality(self) -> None:
-        """torch warns about more workers than CPUs; there are no workers here."""
+        """torch's warning when there are more workers than CPUs this process may use."""
+        if not self.num_workers:
+            return
+        affinity = hasattr(os, "sched_getaffinity")
+        cpus = len(os.sched_getaffinity(0)) if affinity else os.cpu_count()
+        if cpus is not None and self.num_workers <= cpus:
+            return
+        suggestion = ("DataLoader is not able to compute a suggested max number of worker in "
+                      "current system." if cpus is None else
+                      f"Our suggested max number of worker in current system is {cpus}"
+                      f"{'' if affinity else ' (`cpuset` is not taken into account)'}, which "
+                      "is smaller than what this DataLoader is going to create.")
+        warnings.warn(f"This DataLoader will create {self.num_workers} worker processes in "
+                      f"total. {suggestion} Please be aware that excessive worker creation "
+                      "might get DataLoader running slow or even freeze, lower the worker "
+                      "number to avoid potential slowness/freeze if necessary.", stacklevel=2)
 
 
 class _IterableFetch:
