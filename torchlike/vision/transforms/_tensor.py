@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 import torchlike as torch
 import torchlike.nn.functional as _nnf
+
+from . import _kernels as K
 
 _INT_MAX = {
     torch.uint8: 255, torch.int8: 127, torch.int16: 32767, torch.int32: 2147483647,
@@ -105,18 +109,22 @@ def rgb_to_grayscale(img, num_output_channels=1):
     if num_output_channels not in (1, 3):
         raise ValueError("num_output_channels should be either 1 or 3")
     if img.shape[-3] == 3:
-        r, g, b = img.unbind(dim=-3)
-        gray = (0.2989 * r + 0.587 * g + 0.114 * b).to(img.dtype).unsqueeze(-3)
-    else:
-        gray = img.clone()
-    if num_output_channels == 3:
-        return gray.expand(img.shape)
-    return gray
+        return K.rgb_to_grayscale(img, num_output_channels)
+    gray = img.clone()
+    return gray.expand(img.shape) if num_output_channels == 3 else gray
+
+
+def _num(x):
+    return np.asarray(float(x), dtype=np.float64)
+
+
+def _ratio(x):
+    # (r, 1 - r) with the subtraction in double precision, as torchvision's Python does it
+    return np.asarray([float(x), 1.0 - float(x)], dtype=np.float64)
 
 
 def blend(img1, img2, ratio):
-    ratio = float(ratio)
-    return (ratio * img1 + (1.0 - ratio) * img2).clamp(0, max_value(img1.dtype)).to(img1.dtype)
+    return K.blend(img1, img2, _ratio(ratio), max_value(img1.dtype), "given")
 
 
 def adjust_brightness(img, factor):
@@ -124,7 +132,7 @@ def adjust_brightness(img, factor):
         raise ValueError(f"brightness_factor ({factor}) is not non-negative.")
     check_image(img)
     check_channels(img, [1, 3])
-    return blend(img, torch.zeros_like(img), factor)
+    return K.blend(img, img, _ratio(factor), max_value(img.dtype), "zeros")
 
 
 def adjust_contrast(img, factor):
@@ -132,10 +140,7 @@ def adjust_contrast(img, factor):
         raise ValueError(f"contrast_factor ({factor}) is not non-negative.")
     check_image(img)
     check_channels(img, [3, 1])
-    dtype = img.dtype if img.is_floating_point() else torch.float32
-    src = rgb_to_grayscale(img) if dimensions(img)[0] == 3 else img
-    mean = torch.mean(src.to(dtype), dim=(-3, -2, -1), keepdim=True)
-    return blend(img, mean, factor)
+    return K.blend(img, img, _ratio(factor), max_value(img.dtype), "mean")
 
 
 def adjust_saturation(img, factor):
@@ -145,41 +150,7 @@ def adjust_saturation(img, factor):
     check_channels(img, [1, 3])
     if dimensions(img)[0] == 1:
         return img
-    return blend(img, rgb_to_grayscale(img), factor)
-
-
-def _rgb_to_hsv(img):
-    r, g, b = img.unbind(dim=-3)
-    maxc = torch.amax(img, dim=-3)
-    minc = torch.amin(img, dim=-3)
-    flat = maxc == minc
-    span = maxc - minc
-    ones = torch.ones_like(maxc)
-    s = span / torch.where(flat, ones, maxc)
-    div = torch.where(flat, ones, span)
-    rc, gc, bc = (maxc - r) / div, (maxc - g) / div, (maxc - b) / div
-    is_r = maxc == r
-    is_g = (maxc == g) & ~is_r
-    is_b = ~(maxc == g) & ~is_r
-    h = is_r * (bc - gc) + is_g * (2.0 + rc - bc) + is_b * (4.0 + gc - rc)
-    h = torch.fmod(h / 6.0 + 1.0, 1.0)
-    return torch.stack((h, s, maxc), dim=-3)
-
-
-def _hsv_to_rgb(img):
-    h, s, v = img.unbind(dim=-3)
-    i = torch.floor(h * 6.0)
-    f = h * 6.0 - i
-    i = i.to(torch.int32) % 6
-    p = torch.clamp(v * (1.0 - s), 0.0, 1.0)
-    q = torch.clamp(v * (1.0 - s * f), 0.0, 1.0)
-    t = torch.clamp(v * (1.0 - s * (1.0 - f)), 0.0, 1.0)
-    # sector k of the hue circle picks (r, g, b) from these six combinations
-    table = torch.stack((torch.stack((v, q, p, p, t, v), dim=-3),
-                         torch.stack((t, v, v, q, p, p), dim=-3),
-                         torch.stack((p, p, t, v, v, q), dim=-3)), dim=-4)
-    onehot = (i.unsqueeze(-3) == torch.arange(6).view(-1, 1, 1)).to(img.dtype)
-    return torch.einsum("...ijk, ...xijk -> ...xjk", onehot, table)
+    return K.blend(img, img, _ratio(factor), max_value(img.dtype), "gray")
 
 
 def adjust_hue(img, factor):
@@ -189,22 +160,14 @@ def adjust_hue(img, factor):
     check_channels(img, [1, 3])
     if dimensions(img)[0] == 1:
         return img
-    dtype = img.dtype
-    hsv = _rgb_to_hsv(convert_image_dtype(img, torch.float32))
-    h, s, v = hsv.unbind(dim=-3)
-    h = (h + factor) % 1.0
-    rgb = _hsv_to_rgb(torch.stack((h, s, v), dim=-3))
-    return convert_image_dtype(rgb, dtype)
+    return K.adjust_hue(img, _num(factor), max_value(img.dtype))
 
 
 def adjust_gamma(img, gamma, gain=1):
     check_channels(img, [1, 3])
     if gamma < 0:
         raise ValueError("Gamma should be a non-negative real number")
-    dtype = img.dtype
-    out = img if img.is_floating_point() else convert_image_dtype(img, torch.float32)
-    out = (gain * out.pow(gamma)).clamp(0, 1)
-    return convert_image_dtype(out, dtype)
+    return K.adjust_gamma(img, _num(gamma), _num(gain), max_value(img.dtype))
 
 
 def _pad_args(padding):
@@ -305,44 +268,20 @@ def _check_grid_args(img, matrix, interpolation, fill, modes, coeffs=None):
 
 
 def _sample(img, grid, mode, fill):
-    """grid_sample an NCHW-ised image, filling outside pixels with `fill` through a ones-mask."""
-    img, cast, squeeze, out_dtype = to_batch(img, (grid.dtype,))
-    if img.shape[0] > 1:
-        grid = grid.expand(img.shape[0], grid.shape[1], grid.shape[2], grid.shape[3])
-    if fill is not None:
-        ones = torch.ones((img.shape[0], 1, img.shape[2], img.shape[3]), dtype=img.dtype)
-        img = torch.cat((img, ones), dim=1)
-    img = _nnf.grid_sample(img, grid, mode=mode, padding_mode="zeros", align_corners=False)
-    if fill is not None:
-        mask = img[:, -1:, :, :]
-        img = img[:, :-1, :, :]
-        mask = mask.expand_as(img)
-        vals = list(fill) if isinstance(fill, (tuple, list)) else [float(fill)]
-        fill_img = torch.tensor(vals, dtype=img.dtype).view(1, len(vals), 1, 1).expand_as(img)
-        if mode == "nearest":
-            img = torch.where(mask < 0.5, fill_img, img)
-        else:
-            img = img * mask + (1.0 - mask) * fill_img
-    return from_batch(img, cast, squeeze, out_dtype)
+    """grid_sample the image (any leading dims) at a host-computed grid, filling with `fill`."""
+    vals = [0.0] if fill is None else (
+        [float(v) for v in fill] if isinstance(fill, (tuple, list)) else [float(fill)])
+    return K.grid_sample(img, grid, np.asarray(vals, dtype=np.float64), mode, fill is not None)
 
 
-def _affine_grid(theta, w, h, ow, oh):
-    # output pixel centres relative to the image centre, mapped by theta and normalised
-    # by the input size (so an expanded output still samples the input correctly)
-    xs = torch.linspace(-ow * 0.5 + 0.5, ow * 0.5 - 0.5, steps=ow, dtype=theta.dtype)
-    ys = torch.linspace(-oh * 0.5 + 0.5, oh * 0.5 - 0.5, steps=oh, dtype=theta.dtype)
-    base = torch.stack((xs.expand(oh, ow), ys.unsqueeze(-1).expand(oh, ow),
-                        torch.ones((oh, ow), dtype=theta.dtype)), dim=-1)
-    scaled = theta.transpose(1, 2) / torch.tensor([0.5 * w, 0.5 * h], dtype=theta.dtype)
-    return base.view(1, oh * ow, 3).bmm(scaled).view(1, oh, ow, 2)
+def _grid_dtype(img):
+    return np.float64 if img.dtype == torch.float64 else np.float32
 
 
 def affine(img, matrix, interpolation="nearest", fill=None):
     _check_grid_args(img, matrix, interpolation, fill, ["nearest", "bilinear"])
-    dtype = img.dtype if img.is_floating_point() else torch.float32
-    theta = torch.tensor(matrix, dtype=dtype).reshape(1, 2, 3)
     h, w = img.shape[-2], img.shape[-1]
-    return _sample(img, _affine_grid(theta, w, h, w, h), interpolation, fill)
+    return _sample(img, K.affine_grid(matrix, w, h, w, h, _grid_dtype(img)), interpolation, fill)
 
 
 def _expanded_size(matrix, w, h):
@@ -366,9 +305,8 @@ def rotate(img, matrix, interpolation="nearest", expand=False, fill=None):
     _check_grid_args(img, matrix, interpolation, fill, ["nearest", "bilinear"])
     w, h = img.shape[-1], img.shape[-2]
     ow, oh = _expanded_size(matrix, w, h) if expand else (w, h)
-    dtype = img.dtype if img.is_floating_point() else torch.float32
-    theta = torch.tensor(matrix, dtype=dtype).reshape(1, 2, 3)
-    return _sample(img, _affine_grid(theta, w, h, ow, oh), interpolation, fill)
+    grid = K.affine_grid(matrix, w, h, ow, oh, _grid_dtype(img))
+    return _sample(img, grid, interpolation, fill)
 
 
 def perspective(img, coeffs, interpolation="bilinear", fill=None):
@@ -376,42 +314,16 @@ def perspective(img, coeffs, interpolation="bilinear", fill=None):
         raise TypeError("Input img should be Tensor.")
     _check_grid_args(img, None, interpolation, fill, ["nearest", "bilinear"], coeffs=coeffs)
     ow, oh = img.shape[-1], img.shape[-2]
-    dtype = img.dtype if img.is_floating_point() else torch.float32
-    xs = torch.linspace(0.5, ow - 0.5, steps=ow, dtype=dtype)
-    ys = torch.linspace(0.5, oh - 0.5, steps=oh, dtype=dtype)
-    base = torch.stack((xs.expand(oh, ow), ys.unsqueeze(-1).expand(oh, ow),
-                        torch.ones((oh, ow), dtype=dtype)), dim=-1).view(1, oh * ow, 3)
-    t1 = torch.tensor([[coeffs[0], coeffs[1], coeffs[2]], [coeffs[3], coeffs[4], coeffs[5]]],
-                      dtype=dtype).unsqueeze(0)
-    t2 = torch.tensor([[coeffs[6], coeffs[7], 1.0], [coeffs[6], coeffs[7], 1.0]],
-                      dtype=dtype).unsqueeze(0)
-    num = base.bmm(t1.transpose(1, 2) / torch.tensor([0.5 * ow, 0.5 * oh], dtype=dtype))
-    den = base.bmm(t2.transpose(1, 2))
-    grid = (num / den - 1.0).view(1, oh, ow, 2)
+    grid = K.perspective_grid(coeffs, ow, oh, _grid_dtype(img))
     return _sample(img, grid, interpolation, fill)
-
-
-def _gaussian_kernel1d(size, sigma, dtype):
-    half = (size - 1) * 0.5
-    x = torch.linspace(-half, half, steps=size, dtype=dtype)
-    pdf = torch.exp(-0.5 * (x / sigma).pow(2))
-    return pdf / pdf.sum()
 
 
 def gaussian_blur(img, kernel_size, sigma):
     if not isinstance(img, torch.Tensor):
         raise TypeError(f"img should be Tensor. Got {type(img)}")
     check_image(img)
-    dtype = img.dtype if img.is_floating_point() else torch.float32
-    kx = _gaussian_kernel1d(kernel_size[0], sigma[0], dtype)
-    ky = _gaussian_kernel1d(kernel_size[1], sigma[1], dtype)
-    kernel = torch.mm(ky[:, None], kx[None, :])
-    kernel = kernel.expand(img.shape[-3], 1, kernel.shape[0], kernel.shape[1])
-    img, cast, squeeze, out_dtype = to_batch(img, (kernel.dtype,))
-    p = [kernel_size[0] // 2, kernel_size[0] // 2, kernel_size[1] // 2, kernel_size[1] // 2]
-    img = _nnf.pad(img, p, mode="reflect")
-    img = _nnf.conv2d(img, kernel, groups=img.shape[-3])
-    return from_batch(img, cast, squeeze, out_dtype)
+    dtype = np.float64 if img.dtype == torch.float64 else np.float32
+    return K.gaussian_blur(img, K.gaussian_kernel(kernel_size, sigma, dtype))
 
 
 def invert(img):
@@ -452,16 +364,7 @@ def adjust_sharpness(img, factor):
     check_channels(img, [1, 3])
     if img.size(-1) <= 2 or img.size(-2) <= 2:
         return img
-    dtype = img.dtype if img.is_floating_point() else torch.float32
-    kernel = torch.tensor([[1.0, 1.0, 1.0], [1.0, 5.0, 1.0], [1.0, 1.0, 1.0]], dtype=dtype) / 13.0
-    kernel = kernel.expand(img.shape[-3], 1, 3, 3)
-    tmp, cast, squeeze, out_dtype = to_batch(img, (kernel.dtype,))
-    tmp = _nnf.conv2d(tmp, kernel, groups=tmp.shape[-3])
-    tmp = from_batch(tmp, cast, squeeze, out_dtype)
-    # the smoothed image keeps the original border pixels
-    degenerate = img.clone()
-    degenerate[..., 1:-1, 1:-1] = tmp
-    return blend(img, degenerate, factor)
+    return K.adjust_sharpness(img, _ratio(factor), max_value(img.dtype))
 
 
 def autocontrast(img):
@@ -470,26 +373,7 @@ def autocontrast(img):
         raise TypeError(
             f"Input image tensor should have at least 3 dimensions, but found {img.ndim}")
     check_channels(img, [1, 3])
-    bound = max_value(img.dtype)
-    dtype = img.dtype if img.is_floating_point() else torch.float32
-    lo = img.amin(dim=(-2, -1), keepdim=True).to(dtype)
-    hi = img.amax(dim=(-2, -1), keepdim=True).to(dtype)
-    scale = bound / (hi - lo)
-    flat = ~torch.isfinite(scale)
-    lo = torch.where(flat, torch.zeros_like(lo), lo)
-    scale = torch.where(flat, torch.ones_like(scale), scale)
-    return ((img - lo) * scale).clamp(0, bound).to(img.dtype)
-
-
-def _equalize_channel(chan):
-    hist = torch.bincount(chan.reshape(-1).to(torch.int64), minlength=256)
-    nonzero = hist[hist != 0]
-    step = int(torch.div(nonzero[:-1].sum(), 255, rounding_mode="floor"))
-    if step == 0:
-        return chan
-    lut = torch.div(torch.cumsum(hist, 0) + step // 2, step, rounding_mode="floor")
-    lut = _nnf.pad(lut, [1, 0])[:-1].clamp(0, 255)
-    return lut[chan.to(torch.int64)].to(torch.uint8)
+    return K.autocontrast(img, max_value(img.dtype))
 
 
 def equalize(img):
@@ -499,13 +383,7 @@ def equalize(img):
     if img.dtype != torch.uint8:
         raise TypeError(f"Only torch.uint8 image tensors are supported, but found {img.dtype}")
     check_channels(img, [1, 3])
-
-    def one(x):
-        return torch.stack([_equalize_channel(x[c]) for c in range(x.size(0))])
-
-    if img.ndim == 3:
-        return one(img)
-    return torch.stack([one(x) for x in img])
+    return K.equalize(img)
 
 
 def normalize(tensor, mean, std, inplace=False):
@@ -516,18 +394,18 @@ def normalize(tensor, mean, std, inplace=False):
         raise ValueError("Expected tensor to be a tensor image of size (..., C, H, W). Got "
                          f"tensor.size() = {tensor.size()}")
     dtype = tensor.dtype
-    mean = torch.as_tensor(mean, dtype=dtype)
-    std = torch.as_tensor(std, dtype=dtype)
-    if bool((std == 0).any()):
+    npdt = np.float64 if dtype == torch.float64 else np.float32
+    # half/bfloat16 images: the check and the kernel use the tensor's own precision
+    mean_t = torch.as_tensor(mean, dtype=dtype)
+    std_t = torch.as_tensor(std, dtype=dtype)
+    std_np = std_t.float().numpy() if npdt is np.float32 else std_t.numpy()
+    if (std_np == 0).any():
         raise ValueError(
             f"std evaluated to zero after conversion to {dtype}, leading to division by zero.")
-    if mean.ndim == 1:
-        mean = mean.view(-1, 1, 1)
-    if std.ndim == 1:
-        std = std.view(-1, 1, 1)
+    out = K.normalize(tensor, mean_t, std_t)
     if inplace:
-        return tensor.sub_(mean).div_(std)
-    return (tensor - mean) / std
+        return tensor.copy_(out)
+    return out
 
 
 def erase(img, i, j, h, w, v, inplace=False):
@@ -541,8 +419,8 @@ def erase(img, i, j, h, w, v, inplace=False):
 def elastic_transform(img, displacement, interpolation="bilinear", fill=None):
     if not isinstance(img, torch.Tensor):
         raise TypeError(f"img should be Tensor. Got {type(img)}")
-    size = list(img.shape[-2:])
-    axes = [torch.linspace((-s + 1) / s, (s - 1) / s, s) for s in size]
-    gy, gx = torch.meshgrid(axes, indexing="ij")
-    grid = torch.stack([gx, gy], -1).unsqueeze(0) + displacement
+    h, w = img.shape[-2], img.shape[-1]
+    ident = np.stack(np.meshgrid(K.linspace32((-w + 1) / w, (w - 1) / w, w),
+                                 K.linspace32((-h + 1) / h, (h - 1) / h, h)), -1)[None]
+    grid = torch.from_numpy(ident) + displacement
     return _sample(img, grid, interpolation, fill)
