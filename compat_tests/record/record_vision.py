@@ -10,6 +10,7 @@ Writes compat_tests/fixtures/vision/{vision.npz, vision.json}.
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import math
@@ -23,7 +24,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-import torchvision_cpu_shim  # noqa: E402,F401  (must precede torchvision)
+importlib.import_module("torchvision_cpu_shim")  # must precede torchvision's import
 import torch  # noqa: E402
 import torchvision  # noqa: E402
 from PIL import Image  # noqa: E402
