@@ -7,6 +7,7 @@ through the registry.  What lives here is what every tensor is, not what it can 
 from __future__ import annotations
 
 import math
+import operator
 
 import jax
 import numpy as np
@@ -379,6 +380,29 @@ class Tensor:
             a = a.copy()
         return a
 
+    # NumPy functions and ufuncs given Tensors work on their values (through __array__, so
+    # Parameters and tensors requiring grad too): libraries that take arrays (visdom,
+    # matplotlib) accept Tensors unpatched. Results are ndarrays; a Tensor with Python or
+    # NumPy scalars in an arithmetic ufunc keeps Tensor semantics, as the reflected dunders
+    # give it (np.float64(2) * t is a float32 Tensor, as in torch).
+    def __array_function__(self, func, types, args, kwargs):
+        if func is np.shape or func is np.ndim:  # no host copy just to read the shape
+            return func._implementation(*args, **kwargs)
+        return func(*_np_values(args), **_np_values(kwargs))
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method == "__call__" and not kwargs:
+            op = _UFUNC_DUNDERS.get(ufunc.__name__)
+            if op is not None and all(isinstance(x, (Tensor, int, float, complex, np.generic))
+                                      or (isinstance(x, np.ndarray) and x.ndim == 0)
+                                      for x in inputs):
+                return op(*(x if isinstance(x, Tensor) else x.item()
+                            if isinstance(x, (np.generic, np.ndarray)) else x for x in inputs))
+        out = kwargs.get("out")
+        if out is not None and any(isinstance(o, Tensor) for o in out):
+            return NotImplemented  # NumPy cannot write into a Tensor
+        return getattr(ufunc, method)(*_np_values(inputs), **kwargs)
+
     def __jax_array__(self):
         return self._data
 
@@ -541,6 +565,28 @@ def _numpy_view(buf: np.ndarray, v) -> np.ndarray:
         start = buf[tuple(slice(int(i.flat[0]), None) for i in idx)]
         strides = tuple(strides)
     return np.lib.stride_tricks.as_strided(start, shape=v.shape, strides=strides, writeable=True)
+
+
+def _np_values(x):
+    """Tensors (also inside lists, tuples, dicts) as ndarrays, for NumPy's own functions."""
+    if isinstance(x, Tensor):
+        return np.asarray(x)
+    if isinstance(x, (list, tuple)):
+        return type(x)(_np_values(e) for e in x) if type(x) in (list, tuple) else x
+    if isinstance(x, dict):
+        return {k: _np_values(v) for k, v in x.items()}
+    return x
+
+
+# Ufuncs that, given a Tensor and scalars, go to Tensor's own operators.
+_UFUNC_DUNDERS = {
+    "add": operator.add, "subtract": operator.sub, "multiply": operator.mul,
+    "divide": operator.truediv, "floor_divide": operator.floordiv, "remainder": operator.mod,
+    "power": operator.pow, "less": operator.lt, "less_equal": operator.le,
+    "greater": operator.gt, "greater_equal": operator.ge, "equal": operator.eq,
+    "not_equal": operator.ne, "bitwise_and": operator.and_, "bitwise_or": operator.or_,
+    "bitwise_xor": operator.xor, "negative": operator.neg, "absolute": operator.abs,
+}
 
 
 def _wrap_dim(dim: int, ndim: int) -> int:
