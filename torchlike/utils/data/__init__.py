@@ -1,4 +1,4 @@
-"""torch.utils.data: datasets, samplers, DataLoader (main-process loading), default_collate."""
+"""torch.utils.data: datasets, samplers, DataLoader (with worker processes), default_collate."""
 
 from ._collate import default_collate, default_convert
 from .dataloader import DataLoader, get_worker_info

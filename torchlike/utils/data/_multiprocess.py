@@ -72,11 +72,27 @@ def _start_method(loader, handed: tuple):
             "multiprocessing_context='fork' to choose fork explicitly.", RuntimeWarning,
             stacklevel=4)
         return ctx, _Cargo(handed)
+    return _fork_server(), _Cargo(blob=blob)
+
+
+def _fork_server():
+    """The forkserver context, its server importing torchlike's worker module once."""
     server = multiprocessing.get_context("forkserver")
     preload = list(getattr(forkserver._forkserver, "_preload_modules", None) or ["__main__"])
     if _WORKER_MODULE not in preload:
         server.set_forkserver_preload([*preload, _WORKER_MODULE])
-    return server, _Cargo(blob=blob)
+    return server
+
+
+def prestart_fork_server(loader) -> None:
+    """Start the fork server in the background when this loader's workers will need it, so
+    its one import of torchlike overlaps whatever the program does before iterating."""
+    # (get_start_method(allow_none=False) would fix the default start method for the program)
+    method = multiprocessing.get_start_method(allow_none=True) or \
+        multiprocessing.get_all_start_methods()[0]
+    if loader.multiprocessing_context is None and method == "fork" and _jax_started():
+        _fork_server()
+        forkserver.ensure_running()
 
 
 def _draw_base_seed(generator) -> int:

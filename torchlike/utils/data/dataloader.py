@@ -114,13 +114,12 @@ def _plan_sampling(dataset, iterable_style: bool, batch_size: int | None, shuffl
 class DataLoader(Generic[_T_co]):
     """torch.utils.data.DataLoader.
 
-    ``num_workers > 0`` loads in worker processes started with ``multiprocessing_context``
-    (default: Python's default start method, torch's choice too: fork on Linux).  Workers
-    collate into numpy and the main process makes the Tensors, so batches equal those of
-    ``num_workers=0`` and a worker whose dataset yields numpy/Python/PIL data never starts
-    JAX.  A worker that touches torchlike starts JAX on CPU in itself (~0.5 s once per
-    worker); a forked worker first drops the JAX runtime it inherited (which would deadlock)
-    and re-homes the Tensors of the dataset it was handed.  See docs/data.md.
+    ``num_workers > 0`` loads in worker processes started with ``multiprocessing_context``,
+    by default Python's default start method as in torch, except that fork becomes
+    forkserver once this process has started JAX (a forked JAX runtime can deadlock).
+    Workers collate into numpy and the main process makes the Tensors, so batches equal
+    those of ``num_workers=0`` and a worker whose dataset yields numpy/Python/PIL data never
+    starts JAX; one that touches torchlike starts JAX on CPU in itself.  See docs/data.md.
     ``shuffle`` permutations and worker seeds come from torchlike's random stream (seeded by
     ``generator=``), not torch's.  ``pin_memory`` is accepted and has no effect.
     """
@@ -155,6 +154,10 @@ class DataLoader(Generic[_T_co]):
         self._reported_len: int | None = None  # len(dataset) at the last len(loader)
         self._iterator = None  # the persistent workers' iterator, made by the first __iter__
         self._locked = True
+        if num_workers > 0:
+            from ._multiprocess import prestart_fork_server
+
+            prestart_fork_server(self)
 
     def __setattr__(self, name: str, value: Any) -> None:
         if self._locked and name in _FIXED_AFTER_INIT:
