@@ -1,10 +1,10 @@
 """Watching a training run in TensorBoard and visdom (the tutorial's §22), written as for PyTorch.
 
-Trains a small classifier on two noisy blobs and logs, every step, the loss to TensorBoard
-(scalars, weight histograms, a text note, the hyperparameters, the model graph and a
-matplotlib figure of the data), and, when a visdom server is reachable, a live loss curve
-(``update='append'``) and a scatter plot of the data. torchlike Tensors go to both as they
-are, exactly as torch tensors would.
+Trains a small classifier on two noisy blobs and logs to TensorBoard the loss every step,
+weight and gradient histograms, a text note, the hyperparameters, the model graph, a
+matplotlib figure of the data and the first layer's weights as an image. When a visdom
+server is reachable it also draws a live loss curve (``update='append'``), a heatmap and a
+histogram of the first layer's weights. torchlike Tensors go to both as they are.
 
 Run: python examples/visualize.py [--logdir DIR] [--steps N] [--visdom-port P]
 then ``tensorboard --logdir DIR`` (and ``python -m visdom.server -port P`` for visdom).
@@ -14,6 +14,7 @@ Needs ``pip install 'torchlike[tensorboard,plot]'`` (and ``torchlike[visdom]`` f
 from __future__ import annotations
 
 import argparse
+import socket
 import tempfile
 
 import torchlike as torch
@@ -38,11 +39,12 @@ def connect_visdom(port: int | None):
     except ImportError:
         print("visdom is not installed (pip install 'torchlike[visdom]'); skipping visdom")
         return None
-    vis = visdom.Visdom(port=port, raise_exceptions=False, use_incoming_socket=False)
-    if not vis.check_connection(timeout_seconds=3):
+    try:  # a plain TCP probe first: the visdom client retries noisily when nobody listens
+        socket.create_connection(("localhost", port), timeout=2).close()
+    except OSError:
         print(f"no visdom server on port {port}; skipping visdom")
         return None
-    return vis
+    return visdom.Visdom(port=port, raise_exceptions=True, use_incoming_socket=False)
 
 
 def main() -> None:
@@ -71,8 +73,6 @@ def main() -> None:
             writer.add_figure("data", fig)
         except ImportError:
             print("matplotlib is not installed; no figure logged")
-        if vis is not None:
-            vis.scatter(x, y + 1, win="data", opts={"title": "data"})
 
         for step in range(args.steps):
             opt.zero_grad()
@@ -86,6 +86,10 @@ def main() -> None:
         for name, p in model.named_parameters():
             writer.add_histogram(name, p, args.steps)
             writer.add_histogram(name + ".grad", p.grad, args.steps)
+        if vis is not None:
+            vis.heatmap(model[0].weight, win="w0", opts={"title": "layer 0 weight"})
+            vis.histogram(model[0].weight.reshape(-1), win="w0hist",
+                          opts={"title": "layer 0 weights", "numbins": 8})
         acc = (model(x).argmax(1) == y).float().mean()
         writer.add_hparams({"lr": 0.5, "steps": args.steps}, {"hparam/accuracy": acc},
                            run_name="hparams")
