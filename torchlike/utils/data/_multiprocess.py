@@ -70,7 +70,7 @@ def _start_method(loader, handed: tuple):
             "that runs torchlike ops may deadlock.  Make them picklable (module-level "
             "functions and classes) to use the fork server, or pass "
             "multiprocessing_context='fork' to choose fork explicitly.", RuntimeWarning,
-            stacklevel=4)
+            stacklevel=5)  # the user's `for batch in loader`
         return ctx, _Cargo(handed)
     return _fork_server(), _Cargo(blob=blob)
 
