@@ -61,7 +61,7 @@ def test_event_files_read_back_as_torchs(tmp_path):
     _close(got, want)
 
 
-def test_writer_lifecycle_and_errors(tmp_path, monkeypatch):
+def test_writer_lifecycle_and_errors(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     w = SummaryWriter(comment="_x", filename_suffix=".sfx")
     # torch: runs/<Mon>DD_HH-MM-SS_<host><comment>
@@ -84,6 +84,10 @@ def test_writer_lifecycle_and_errors(tmp_path, monkeypatch):
         SummaryWriter(str(tmp_path / "e")).add_histogram("h", {})
     with pytest.raises(ValueError, match="The input has no element"):
         SummaryWriter(str(tmp_path / "e")).add_histogram("h", np.zeros(0))
+    if importlib.util.find_spec("moviepy") is None:
+        capsys.readouterr()
+        SummaryWriter(str(tmp_path / "e")).add_video("v", np.zeros((1, 2, 3, 4, 4)))
+        assert capsys.readouterr().out == "add_video needs package moviepy\n"  # as torch
 
 
 def test_add_graph_module_structure(tmp_path):
