@@ -16,6 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from . import dtypes as _dt
+from . import ragged as _ragged
 from . import views as _views
 from .grad_mode import GRAD_ENABLED
 from .kernel_cache import register as _bounded
@@ -284,6 +285,8 @@ def inplace(self: Tensor, result: Tensor) -> Tensor:
                                f"{list(broadcast_shapes(rs, ss))}")
     if self._requires_grad or result._requires_grad:
         _REBASE[0](self, result)
+    elif v is not None and v.pad and _ragged.write_rows(self, result):
+        pass
     else:
         arr = result._data
         if rs != ss:
@@ -366,11 +369,18 @@ def unary(name: str, body, promote: int = DEFAULT, *, grad_name: str | None = No
 
     def fn(input, *, out=None):
         try:
-            a = input._data
+            v = input._view
             src = input._dtype
         except AttributeError:
             raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
                             f"{type(input).__name__}") from None
+        if v is None:
+            a = input._storage.array
+        elif v.pad and not input._requires_grad:
+            r = _ragged.unary(fn, input)
+            return r if out is None else set_out(out, r)
+        else:
+            a = input._data
         entry = kernels.get(src)
         if entry is None:
             _check_unary_dtype(name, src, int_ok, bool_ok, complex_ok, float_ok)
@@ -442,12 +452,28 @@ def binary(name: str, body, promote: int = DEFAULT, *, grad_name: str | None = N
         # Hot path: inline operand() for tensors; same-dtype tensor pairs key on the dtype alone
         # (0-dim or not cannot change their promotion).
         if isinstance(input, Tensor):
-            a = input._storage.array if input._view is None else input._data
+            v = input._view
+            if v is None:
+                a = input._storage.array
+            else:
+                if v.pad:
+                    r = _ragged.binary(impl, input, other, out)
+                    if r is not None:
+                        return r
+                a = input._data
             da, ka = input._dtype, 0
         else:
             a, da, ka = operand(input, "input")
         if isinstance(other, Tensor):
-            b = other._storage.array if other._view is None else other._data
+            v = other._view
+            if v is None:
+                b = other._storage.array
+            else:
+                if v.pad:
+                    r = _ragged.binary(impl, input, other, out)
+                    if r is not None:
+                        return r
+                b = other._data
             db, kb = other._dtype, 0
         elif type(other) is float:  # x * 0.5: scalar_dtype inlined for the common scalars
             b, db, kb = other, _dt._default[0], 2

@@ -242,7 +242,8 @@ class Tensor:
         return self._storage
 
     def _is_view(self) -> bool:
-        return self._view is not None
+        v = self._view
+        return v is not None and not v.pad
 
     @property
     def _version(self) -> int:

@@ -30,6 +30,7 @@ class View:
     """Where a view tensor's elements live in its base storage."""
 
     __slots__ = ("chain", "dyn", "shape", "strides", "offset", "base_shape", "kernel", "derived")
+    pad = False  # ragged.PadView: a padded value-dependent result, not a torch view
 
     def __init__(self, chain, dyn, shape, strides, offset, base_shape):
         self.kernel = None  # the read function, resolved on first read

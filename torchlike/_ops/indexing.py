@@ -10,6 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._core import dtypes as _dt
+from .._core import ragged as _ragged
 from .._core import views as _views
 from .._core.grad_mode import GRAD_ENABLED
 from .._core.registry import (
@@ -224,6 +225,10 @@ def _one_arr_build():
 
 
 def _getitem(self, idx):
+    if type(idx) is Tensor and idx._dtype is _dt.bool:
+        r = _ragged.masked_rows(self, idx)
+        if r is not None:
+            return r
     if type(idx) is Tensor and idx._dtype in _INT_INDEX:
         # x[idx] with one integer index tensor: the common gather, without the general
         # normalisation (same kernel key as _advanced_index gives it).
@@ -389,6 +394,8 @@ def _setitem(self, idx, value):
     # One boolean mask and one value is torch's masked_fill_ (which casts the value); for a
     # full-shape mask that is a where(): no data-dependent shapes, so it also compiles.
     one_mask = len(idx) == 1 and isinstance(idx[0], Tensor) and idx[0]._dtype is _dt.bool
+    if one_mask and isinstance(value, Tensor) and _ragged.assign_rows(self, idx[0], value):
+        return
     if one_mask and not (isinstance(value, Tensor) and value.dim() > 0):
         if tuple(idx[0].shape) == tuple(self.shape):
             from .pointwise import where
@@ -716,6 +723,11 @@ def masked_select(input, mask, *, out=None) -> Tensor:
     if not isinstance(mask, Tensor) or mask._dtype is not _dt.bool:
         raise RuntimeError("masked_select: expected BoolTensor for mask")
     shape = broadcast_shapes(tuple(input.shape), tuple(mask.shape))
+    if out is None and shape:
+        r = _ragged.masked_rows(input if input.shape == shape else input.expand(shape),
+                                mask if mask.shape == shape else mask.expand(shape))
+        if r is not None:
+            return r
     m = concrete(jnp.broadcast_to(mask._data, shape), "masked_select")
     pos = jnp.asarray(np.flatnonzero(m))
     r = run(_masked_select, shape, lambda: (lambda a, p: jnp.broadcast_to(a, shape).reshape(-1)[p]),
@@ -783,6 +795,12 @@ def take(input, index) -> Tensor:
 
 def nonzero(input, *, out=None, as_tuple: bool = False):
     """torch.nonzero: an (n, ndim) int64 tensor of coordinates, or a tuple of 1-D tensors (§13)."""
+    if input.dim() and not isinstance(input._storage.array, jax.core.Tracer):
+        r = _ragged.nonzero(input)
+        if as_tuple:
+            n, cols = r.shape[0], r._storage.array
+            return tuple(_ragged.padded(cols[:, j], n, _dt.int64) for j in range(input.dim()))
+        return r if out is None else set_out(out, r)
     a = concrete(input._data, "nonzero")
     if as_tuple:
         return tuple(_make(jnp.asarray(ix, dtype=jnp.int64), _dt.int64)

@@ -11,6 +11,7 @@ import jax.numpy as jnp
 
 from .. import return_types
 from .._core import dtypes as _dt
+from .._core import ragged as _ragged
 from .._core.grad_mode import GRAD_ENABLED
 from .._core.registry import Op, as_shape, export, method, record, run, set_out, wrap_dim, wrap_dims
 from .._core.tensor import Tensor
@@ -43,11 +44,17 @@ def _build(body, dims, keepdim, src, dst):
 def _reduce(op: Op, input, dims, keepdim, body, src: _dt.dtype, dst: _dt.dtype, out=None, extra=()):
     """Run a one-input reduction ``body(array, dims, keepdim)``; the op's kernels are keyed on
     (dims, keepdim, src, dst, *extra), so each Op must have a single body."""
+    keepdim = bool(keepdim)
+    key = (dims, keepdim, src, dst, *extra)
+    v = input._view
+    if v is not None and v.pad and not input._requires_grad:
+        r = _ragged.reduce(op, input, dims, keepdim, body, src, dst, key)
+        if r is not None:
+            return r if out is None else set_out(out, r)
     a = input._data
     if dims is not None and a.ndim == 0:
         dims = None  # dim 0 / -1 of a 0-dim tensor: torch reduces over nothing
-    keepdim = bool(keepdim)
-    key = (dims, keepdim, src, dst, *extra)
+        key = (dims, keepdim, src, dst, *extra)
     entry = op.kernels.get(key)
     if entry is None:
         f = _build(body, dims, keepdim, src, dst)
