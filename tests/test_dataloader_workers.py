@@ -227,7 +227,7 @@ def test_options_match_torch():
         DataLoader(range(4), num_workers=64).check_worker_number_rationality()
 
 
-def test_default_start_method_after_jax_started():
+def test_default_start_method_after_jax_started(monkeypatch):
     x = torch.arange(12.0).reshape(6, 2) * 2  # JAX is running in this process
     data = TensorDataset(x[1:], torch.arange(5))
     want = [[[[2.0 * v for v in r] for r in ([2, 3], [4, 5], [6, 7])], [0, 1, 2]],
@@ -236,9 +236,34 @@ def test_default_start_method_after_jax_started():
     # each worker starts JAX on CPU to index the TensorDataset
     served = DataLoader(data, batch_size=3, num_workers=1, pin_memory=True, timeout=60)
     assert [[t.tolist() for t in b] for b in served] == want
-    # what the fork server cannot pickle is forked, with a warning
+    # what the fork server cannot pickle is forked, with a warning (once per process)
+    monkeypatch.setattr("torchlike.utils.data._multiprocess._warned_fork", False)
     with pytest.warns(RuntimeWarning, match="cannot be pickled"):
         got = list(DataLoader(Shard(), batch_size=None, num_workers=1, timeout=60,
                               worker_init_fn=lambda wid: None))
     assert got == list(range(7))
     assert _no_children()
+
+
+_EXIT_SCRIPT = """
+import multiprocessing, numpy as np
+from torchlike.utils.data import DataLoader
+data = np.arange(40.0).reshape(20, 2)
+kept = iter(DataLoader(data, batch_size=2, num_workers=2, persistent_workers=True))
+left = iter(DataLoader(data, batch_size=2, num_workers=1))
+next(kept), next(left)
+print(*(p.pid for p in multiprocessing.active_children()))
+"""
+
+
+def test_no_worker_outlives_the_interpreter():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _EXIT_SCRIPT], capture_output=True, text=True,
+                         timeout=120, check=True)
+    pids = [int(p) for p in out.stdout.split()]
+    assert len(pids) == 3
+    for pid in pids:  # exited and reaped: no such process (a zombie would still answer)
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)

@@ -37,6 +37,8 @@ __all__ = ["_MultiProcessingDataLoaderIter"]
 # after warning itself (an unpicklable dataset); JAX's warning would repeat per worker.
 _JAX_FORK_WARNING = r"os\.fork\(\) was called"
 _WORKER_MODULE = "torchlike.utils.data._worker"  # imported once by the fork server
+_guarded: dict[str, bool] = {}  # main script path -> has a __main__ guard
+_warned_fork = False
 
 
 def _jax_started() -> bool:
@@ -52,9 +54,10 @@ def _start_method(loader, handed: tuple):
     this process has started JAX: a forked child inherits JAX's runtime without its threads,
     and a worker that then runs a torchlike op can deadlock or abort.  The fork server is
     started once per process (with torchlike imported) and forks clean workers quickly.
-    What forkserver cannot pickle (a lambda, a local class) falls back to fork, with a
+    When forkserver cannot work (``_fork_server_refusal``) the workers are forked, with a
     warning, since a worker that keeps to numpy is safe there.
     """
+    global _warned_fork
     ctx = loader.multiprocessing_context
     if ctx is not None:
         return ctx, _Cargo(handed)
@@ -63,16 +66,46 @@ def _start_method(loader, handed: tuple):
         return ctx, _Cargo(handed)
     try:
         blob = bytes(ForkingPickler.dumps(handed))
+        refusal = _fork_server_refusal(blob)
     except Exception as exc:  # pickling raises many kinds (PicklingError, TypeError, ...)
+        refusal = f"the dataset, collate_fn or worker_init_fn cannot be pickled ({exc})"
+    if refusal is None:
+        return _fork_server(), _Cargo(blob=blob)
+    if not _warned_fork:
+        _warned_fork = True
         warnings.warn(
-            f"DataLoader: the dataset, collate_fn or worker_init_fn cannot be pickled ({exc}), "
-            "so workers are forked from this process, whose JAX runtime is running: a worker "
-            "that runs torchlike ops may deadlock.  Make them picklable (module-level "
-            "functions and classes) to use the fork server, or pass "
-            "multiprocessing_context='fork' to choose fork explicitly.", RuntimeWarning,
-            stacklevel=5)  # the user's `for batch in loader`
-        return ctx, _Cargo(handed)
-    return _fork_server(), _Cargo(blob=blob)
+            f"DataLoader: {refusal}, so workers are forked from this process, whose JAX "
+            "runtime is running: a worker that runs torchlike ops may deadlock (one that "
+            "keeps to numpy is fine).  Define datasets and functions at module level in a "
+            "script guarded by `if __name__ == '__main__':` to use the fork server, or pass "
+            "multiprocessing_context='fork' to choose fork explicitly.  (Warned once.)",
+            RuntimeWarning, stacklevel=5)  # the user's `for batch in loader`
+    return ctx, _Cargo(handed)
+
+
+def _fork_server_refusal(blob: bytes | None) -> str | None:
+    """Why forkserver workers cannot run this program's loader, or None.
+
+    A forkserver worker imports the main module (as ``__mp_main__``) to find what was
+    defined there: an unguarded script would run its training again in every worker, and
+    an interactive session (a notebook, ``python -c``) has no module to import.
+    """
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if path is None:
+        if blob is not None and b"__main__" in blob:
+            return ("the dataset, collate_fn or worker_init_fn is defined in an interactive "
+                    "session, which worker processes cannot import")
+        return None
+    if path not in _guarded:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as source:
+                _guarded[path] = "__main__" in source.read()
+        except OSError:
+            _guarded[path] = True  # nothing to judge by: let multiprocessing try
+    if not _guarded[path]:
+        return f"the main script {os.path.basename(path)} has no `if __name__ == '__main__':` guard"
+    return None
 
 
 def _fork_server():
@@ -90,7 +123,8 @@ def prestart_fork_server(loader) -> None:
     # (get_start_method(allow_none=False) would fix the default start method for the program)
     method = multiprocessing.get_start_method(allow_none=True) or \
         multiprocessing.get_all_start_methods()[0]
-    if loader.multiprocessing_context is None and method == "fork" and _jax_started():
+    if loader.multiprocessing_context is None and method == "fork" and _jax_started() and \
+            _fork_server_refusal(None) is None:
         _fork_server()
         forkserver.ensure_running()
 
