@@ -205,10 +205,8 @@ def record_utils():
     b = torch.from_numpy(C.BATCH)
     grids = {
         "grid_nrow2": utils.make_grid(b, nrow=2, padding=1),
-        "grid_norm": utils.make_grid(b[:3], normalize=True, pad_value=0.5),
         "grid_scale_each": utils.make_grid([b[0] * 3, b[1] - 1], normalize=True,
                                            scale_each=True, value_range=(0.1, 0.8)),
-        "grid_single": utils.make_grid(b[0]),
         "grid_gray": utils.make_grid(b[:, :1], nrow=3, padding=0),
     }
     for k, v in grids.items():
@@ -333,9 +331,8 @@ def record_ops():
         "small": ops.remove_small_boxes(b1, 2.5),
         "masks_to_boxes": ops.masks_to_boxes(torch.from_numpy(C.MASKS)),
     }
-    for a in ("xyxy", "xywh", "cxcywh"):
-        for b in ("xyxy", "xywh", "cxcywh"):
-            res[f"convert_{a}_{b}"] = ops.box_convert(b1, a, b)
+    for a, b in (("xyxy", "xyxy"), ("xywh", "cxcywh"), ("cxcywh", "xyxy"), ("xyxy", "xywh")):
+        res[f"convert_{a}_{b}"] = ops.box_convert(b1, a, b)
     x = torch.linspace(-2, 2, 6, requires_grad=True)
     t = torch.tensor([0.0, 1.0, 1.0, 0.0, 1.0, 0.0])
     for red in ("none", "mean", "sum"):
@@ -355,11 +352,10 @@ def record_ops():
     meta["nms"] = nms
     feat = C.FEAT
     for name, (hw, scale, ratio, aligned) in {
-            "ra_adaptive": ((2, 3), 1.0, -1, False), "ra_ratio2": ((3, 2), 0.5, 2, False),
-            "ra_aligned": ((2, 2), 1.0, -1, True)}.items():
+            "ra_adaptive": ((2, 3), 1.0, -1, False),
+            "ra_ratio2_aligned": ((3, 2), 0.5, 2, True)}.items():
         arrays[f"op__{name}"] = ref_roi_align(feat, C.ROIS, hw, scale, ratio, aligned)
     arrays["op__roi_pool"] = ref_roi_pool(feat, C.ROIS, (2, 3), 1.0)
-    arrays["op__roi_pool_half"] = ref_roi_pool(feat, C.ROIS, (3, 2), 0.5)
     # the in-image rois agree with torchvision's own pure-PyTorch roi_align
     from torchvision.ops.roi_align import _roi_align
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 import warnings
 
+import jax.numpy as jnp
 import numpy as np
 
 import torchlike as torch
 import torchlike.nn.functional as _nnf
+from torchlike.interop import torch_op
 
 from .transforms import _pil
 
@@ -202,10 +204,23 @@ def draw_segmentation_masks(image, masks, alpha: float = 0.8, colors=None):
         warnings.warn("masks doesn't contain any mask. No mask was drawn", stacklevel=2)
         return image
     dtype = image.dtype
-    cols = torch.tensor(_parse_colors(colors, num_objects=n, dtype=dtype), dtype=dtype)
+    npdt = {torch.uint8: np.uint8, torch.float64: np.float64}.get(dtype, np.float32)
+    cols = np.asarray(_parse_colors(colors, num_objects=n, dtype=dtype), dtype=npdt)
+    return _blend_masks(image.detach(), masks, cols, float(alpha))
+
+
+@torch_op(name="vision_draw_segmentation_masks")
+def _blend_masks(image, masks, colors, alpha):
+    n = masks.shape[0]
     # a later mask paints over an earlier one; pixels under two or more masks go black
-    owner = torch.where(masks, torch.arange(n).view(n, 1, 1), -1).amax(0)
-    painted = cols[owner.clamp(min=0)].permute(2, 0, 1)
-    drawn = torch.where(owner >= 0, painted, image.detach())
-    drawn = torch.where(masks.sum(0) > 1, torch.zeros_like(drawn), drawn)
-    return (image * (1 - alpha) + drawn * alpha).to(dtype)
+    owner = jnp.max(jnp.where(masks, jnp.arange(n)[:, None, None], -1), axis=0)
+    painted = jnp.transpose(colors.astype(image.dtype)[jnp.maximum(owner, 0)], (2, 0, 1))
+    drawn = jnp.where(owner >= 0, painted, image)
+    drawn = jnp.where(masks.sum(0) > 1, jnp.zeros_like(drawn), drawn)
+    if jnp.issubdtype(image.dtype, jnp.floating):
+        out = image * (1 - alpha) + drawn * alpha
+    else:
+        # uint8 * float gives float32 in torch; the sum is truncated back to uint8
+        f = jnp.float32
+        out = image.astype(f) * f(1 - alpha) + drawn.astype(f) * f(alpha)
+    return out.astype(image.dtype)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
+import jax
+import jax.numpy as jnp
 import numpy as np
 
 import torchlike as torch
-
-
-def _upcast(t):
-    # products of small dtypes overflow: compute areas in float32/int32 at least
-    if t.is_floating_point():
-        return t if t.dtype in (torch.float32, torch.float64) else t.float()
-    return t if t.dtype in (torch.int32, torch.int64) else t.int()
+from torchlike.interop import torch_op
 
 
 def _nms_numpy(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float) -> np.ndarray:
@@ -85,42 +83,121 @@ def remove_small_boxes(boxes, min_size: float):
     return torch.where((ws >= min_size) & (hs >= min_size))[0]
 
 
+# ---- fused kernels (one compiled kernel per call form, differentiable) ----
+
+def _up(t):
+    # products of small dtypes overflow: compute areas in float32/int32 at least
+    if jnp.issubdtype(t.dtype, jnp.floating):
+        return t if t.dtype in (jnp.float32, jnp.float64) else t.astype(jnp.float32)
+    return t if t.dtype in (jnp.int32, jnp.int64) else t.astype(jnp.int32)
+
+
+def _div(a, b):
+    # torch's true division: integer operands give the default float dtype (float32)
+    if not jnp.issubdtype(a.dtype, jnp.floating):
+        a, b = a.astype(jnp.float32), b.astype(jnp.float32)
+    return a / b
+
+
+def _to_xyxy(b, fmt):
+    if fmt == "xyxy":
+        return b
+    x, y, w, h = (b[..., i] for i in range(4))
+    if fmt == "xywh":
+        return jnp.stack([x, y, x + w, y + h], -1)
+    return jnp.stack([x - 0.5 * w, y - 0.5 * h, x + 0.5 * w, y + 0.5 * h], -1)
+
+
+def _from_xyxy(b, fmt):
+    if fmt == "xyxy":
+        return b
+    x1, y1, x2, y2 = (b[..., i] for i in range(4))
+    if fmt == "xywh":
+        return jnp.stack([x1, y1, x2 - x1, y2 - y1], -1)
+    return jnp.stack([(x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1], -1)
+
+
+def _area(b, fmt):
+    b = _up(b)
+    if fmt == "xyxy":
+        return (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1])
+    return b[..., 2] * b[..., 3]
+
+
+@torch_op(name="vision_box_convert")
+def _convert_k(boxes, in_fmt, out_fmt):
+    return _from_xyxy(_to_xyxy(boxes, in_fmt), out_fmt)
+
+
+@torch_op(name="vision_box_area")
+def _area_k(boxes, fmt):
+    return _area(boxes, fmt)
+
+
+def _inter_union(b1, b2, fmt):
+    a1, a2 = _area(b1, fmt), _area(b2, fmt)
+    b1, b2 = _to_xyxy(b1, fmt), _to_xyxy(b2, fmt)
+    lt = jnp.maximum(b1[..., None, :2], b2[..., None, :, :2])
+    rb = jnp.minimum(b1[..., None, 2:], b2[..., None, :, 2:])
+    wh = jnp.maximum(_up(rb - lt), 0)
+    inter = wh[..., 0] * wh[..., 1]
+    return inter, a1[..., None] + a2[..., None, :] - inter
+
+
+def _enclosing(b1, b2):
+    lti = jnp.minimum(b1[..., None, :2], b2[..., None, :, :2])
+    rbi = jnp.maximum(b1[..., None, 2:], b2[..., None, :, 2:])
+    return jnp.maximum(_up(rbi - lti), 0)
+
+
+@torch_op(name="vision_box_iou")
+def _iou_k(b1, b2, fmt, kind, eps):
+    if kind != "iou":
+        b1, b2 = _up(b1), _up(b2)
+    inter, union = _inter_union(b1, b2, fmt)
+    iou = _div(inter, union)
+    if kind == "iou":
+        return iou
+    whi = _enclosing(b1, b2)
+    if kind == "giou":
+        area = whi[..., 0] * whi[..., 1]
+        return iou - _div(area - union, area)
+    diag = whi[..., 0] ** 2 + whi[..., 1] ** 2 + eps
+    xp, yp = (b1[..., 0] + b1[..., 2]) / 2, (b1[..., 1] + b1[..., 3]) / 2
+    xg, yg = (b2[..., 0] + b2[..., 2]) / 2, (b2[..., 1] + b2[..., 3]) / 2
+    dist = (_up(xp[..., None] - xg[..., None, :]) ** 2
+            + _up(yp[..., None] - yg[..., None, :]) ** 2)
+    diou = iou - dist / diag
+    if kind == "diou":
+        return diou
+    wp, hp = b1[..., None, 2] - b1[..., None, 0], b1[..., None, 3] - b1[..., None, 1]
+    wg, hg = b2[..., None, :, 2] - b2[..., None, :, 0], b2[..., None, :, 3] - b2[..., None, :, 1]
+    v = 4 / math.pi ** 2 * (jnp.arctan(wp / hp) - jnp.arctan(wg / hg)) ** 2
+    # torchvision computes alpha under no_grad
+    alpha = jax.lax.stop_gradient(v / (1 - iou + v + eps))
+    return diou - alpha * v
+
+
+@torch_op(name="vision_clip_boxes")
+def _clip_k(boxes, height, width):
+    bx = jnp.clip(boxes[..., 0::2], 0, width)
+    by = jnp.clip(boxes[..., 1::2], 0, height)
+    return jnp.stack((bx, by), axis=boxes.ndim).reshape(boxes.shape)
+
+
 def clip_boxes_to_image(boxes, size):
     """torchvision.ops.clip_boxes_to_image: clamp xyxy boxes to an image of size (h, w)."""
     height, width = size
-    bx = boxes[..., 0::2].clamp(min=0, max=width)
-    by = boxes[..., 1::2].clamp(min=0, max=height)
-    return torch.stack((bx, by), dim=boxes.dim()).reshape(boxes.shape)
+    return _clip_k(boxes, int(height), int(width))
 
 
-def _xywh_to_xyxy(b):
-    x, y, w, h = b.unbind(-1)
-    return torch.stack([x, y, x + w, y + h], dim=-1)
-
-
-def _cxcywh_to_xyxy(b):
-    cx, cy, w, h = b.unbind(-1)
-    return torch.stack((cx - 0.5 * w, cy - 0.5 * h, cx + 0.5 * w, cy + 0.5 * h), dim=-1)
-
-
-def _xyxy_to_xywh(b):
-    x1, y1, x2, y2 = b.unbind(-1)
-    return torch.stack((x1, y1, x2 - x1, y2 - y1), dim=-1)
-
-
-def _xyxy_to_cxcywh(b):
-    x1, y1, x2, y2 = b.unbind(-1)
-    return torch.stack(((x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1), dim=-1)
-
-
-_TO_XYXY = {"xyxy": lambda b: b, "xywh": _xywh_to_xyxy, "cxcywh": _cxcywh_to_xyxy}
-_FROM_XYXY = {"xyxy": lambda b: b, "xywh": _xyxy_to_xywh, "cxcywh": _xyxy_to_cxcywh}
 _ROTATED = ("xywhr", "cxcywhr", "xyxyxyxy")
+_AXIS = ("xyxy", "xywh", "cxcywh")
 
 
 def box_convert(boxes, in_fmt: str, out_fmt: str):
     """torchvision.ops.box_convert between 'xyxy', 'xywh' and 'cxcywh'."""
-    allowed = ("xyxy", "xywh", "cxcywh") + _ROTATED
+    allowed = _AXIS + _ROTATED
     if in_fmt not in allowed or out_fmt not in allowed:
         raise ValueError("Unsupported Bounding Box Conversions for given in_fmt "
                          f"{in_fmt} and out_fmt {out_fmt}")
@@ -130,98 +207,58 @@ def box_convert(boxes, in_fmt: str, out_fmt: str):
         raise NotImplementedError(
             f"box_convert: rotated box formats ({in_fmt} -> {out_fmt}) are not supported by "
             "torchlike.vision")
-    return _FROM_XYXY[out_fmt](_TO_XYXY[in_fmt](boxes))
+    return _convert_k(boxes, in_fmt, out_fmt)
 
 
 def box_area(boxes, fmt: str = "xyxy"):
     """torchvision.ops.box_area."""
-    if fmt not in ("xyxy", "xywh", "cxcywh"):
+    if fmt not in _AXIS:
         raise ValueError(f"Unsupported Bounding Box area for given format {fmt}")
-    boxes = _upcast(boxes)
-    if fmt == "xyxy":
-        return (boxes[..., 2] - boxes[..., 0]) * (boxes[..., 3] - boxes[..., 1])
-    return boxes[..., 2] * boxes[..., 3]
-
-
-def _inter_union(b1, b2, fmt="xyxy"):
-    if fmt not in ("xyxy", "xywh", "cxcywh"):
-        raise ValueError(f"Unsupported Box IoU Calculation for given fmt {fmt}.")
-    a1, a2 = box_area(b1, fmt=fmt), box_area(b2, fmt=fmt)
-    if fmt != "xyxy":
-        b1, b2 = _TO_XYXY[fmt](b1), _TO_XYXY[fmt](b2)
-    lt = torch.max(b1[..., None, :2], b2[..., None, :, :2])
-    rb = torch.min(b1[..., None, 2:], b2[..., None, :, 2:])
-    wh = _upcast(rb - lt).clamp(min=0)
-    inter = wh[..., 0] * wh[..., 1]
-    return inter, a1[..., None] + a2[..., None, :] - inter
+    return _area_k(boxes, fmt)
 
 
 def box_iou(boxes1, boxes2, fmt: str = "xyxy"):
     """torchvision.ops.box_iou: pairwise IoU, shape (N, M)."""
     if fmt in _ROTATED:
         raise NotImplementedError("box_iou: rotated boxes are not supported by torchlike.vision")
-    if fmt not in ("xyxy", "xywh", "cxcywh"):
+    if fmt not in _AXIS:
         raise ValueError(f"Unsupported format '{fmt}'. Supported axis-aligned formats: "
                          "('xyxy', 'xywh', 'cxcywh'). Supported rotated formats: "
                          "('cxcywhr', 'xywhr', 'xyxyxyxy').")
-    inter, union = _inter_union(boxes1, boxes2, fmt)
-    return inter / union
-
-
-def _enclosing_wh(b1, b2):
-    lti = torch.min(b1[..., None, :2], b2[..., None, :, :2])
-    rbi = torch.max(b1[..., None, 2:], b2[..., None, :, 2:])
-    return _upcast(rbi - lti).clamp(min=0)
+    return _iou_k(boxes1, boxes2, fmt, "iou", 0.0)
 
 
 def generalized_box_iou(boxes1, boxes2):
     """torchvision.ops.generalized_box_iou."""
-    inter, union = _inter_union(boxes1, boxes2)
-    iou = inter / union
-    whi = _enclosing_wh(boxes1, boxes2)
-    area = whi[..., 0] * whi[..., 1]
-    return iou - (area - union) / area
-
-
-def _diou_iou(b1, b2, eps):
-    iou = box_iou(b1, b2)
-    whi = _enclosing_wh(b1, b2)
-    diag = whi[..., 0] ** 2 + whi[..., 1] ** 2 + eps
-    xp, yp = (b1[..., 0] + b1[..., 2]) / 2, (b1[..., 1] + b1[..., 3]) / 2
-    xg, yg = (b2[..., 0] + b2[..., 2]) / 2, (b2[..., 1] + b2[..., 3]) / 2
-    dist = (_upcast(xp[..., None] - xg[..., None, :]) ** 2
-            + _upcast(yp[..., None] - yg[..., None, :]) ** 2)
-    return iou - dist / diag, iou
+    return _iou_k(boxes1, boxes2, "xyxy", "giou", 0.0)
 
 
 def distance_box_iou(boxes1, boxes2, eps: float = 1e-7):
     """torchvision.ops.distance_box_iou."""
-    return _diou_iou(_upcast(boxes1), _upcast(boxes2), eps)[0]
+    return _iou_k(boxes1, boxes2, "xyxy", "diou", float(eps))
 
 
 def complete_box_iou(boxes1, boxes2, eps: float = 1e-7):
     """torchvision.ops.complete_box_iou."""
-    b1, b2 = _upcast(boxes1), _upcast(boxes2)
-    diou, iou = _diou_iou(b1, b2, eps)
-    wp, hp = b1[..., None, 2] - b1[..., None, 0], b1[..., None, 3] - b1[..., None, 1]
-    wg, hg = b2[..., None, :, 2] - b2[..., None, :, 0], b2[..., None, :, 3] - b2[..., None, :, 1]
-    v = 4 / torch.pi ** 2 * torch.pow(torch.atan(wp / hp) - torch.atan(wg / hg), 2)
-    with torch.no_grad():
-        alpha = v / (1 - iou + v + eps)
-    return diou - alpha * v
+    return _iou_k(boxes1, boxes2, "xyxy", "ciou", float(eps))
+
+
+@torch_op(name="vision_masks_to_boxes")
+def _masks_k(masks):
+    _, h, w = masks.shape
+    m = masks.astype(bool)
+    rows = jnp.any(m, axis=2)
+    cols = jnp.any(m, axis=1)
+    empty = ~jnp.any(rows, axis=1)
+    y1, x1 = jnp.argmax(rows, axis=1), jnp.argmax(cols, axis=1)
+    y2 = h - 1 - jnp.argmax(rows[:, ::-1], axis=1)
+    x2 = w - 1 - jnp.argmax(cols[:, ::-1], axis=1)
+    out = jnp.stack([x1, y1, x2, y2], axis=1).astype(jnp.float32)
+    return jnp.where(empty[:, None], 0, out)
 
 
 def masks_to_boxes(masks):
     """torchvision.ops.masks_to_boxes: the xyxy box around each mask (zeros when empty)."""
     if masks.numel() == 0:
         return torch.zeros((0, 4), dtype=torch.float32)
-    _, h, w = masks.shape
-    m = masks.bool()
-    rows = torch.any(m, dim=2).float()
-    cols = torch.any(m, dim=1).float()
-    empty = ~torch.any(rows > 0, dim=1)
-    y1, x1 = rows.argmax(dim=1), cols.argmax(dim=1)
-    y2 = h - 1 - rows.flip(dims=[1]).argmax(dim=1)
-    x2 = w - 1 - cols.flip(dims=[1]).argmax(dim=1)
-    out = torch.stack([x1, y1, x2, y2], dim=1).float()
-    return torch.where(empty[:, None], torch.zeros_like(out), out)
+    return _masks_k(masks)
