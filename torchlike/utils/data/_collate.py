@@ -207,19 +207,20 @@ def _pending(kind: str) -> Rule:
     return rule
 
 
+# each default rule that makes a Tensor, and its numpy stand-in
 _numpy_rules: dict = {
-    np.ndarray: _pending_array,
-    (np.bool_, np.number, np.object_): _pending("scalars"),
-    float: _pending("float"),
-    int: _pending("int"),
+    collate_numpy_array_fn: _pending_array,
+    collate_numpy_scalar_fn: _pending("scalars"),
+    collate_float_fn: _pending("float"),
+    collate_int_fn: _pending("int"),
 }
 
 
 def numpy_collate(batch):
     """default_collate for a worker: Tensor-making leaves stay numpy (see ``materialize``).
 
-    Types users registered in ``default_collate_fn_map`` keep their rules."""
-    table = {kind: _numpy_rules.get(kind, rule) for kind, rule in default_collate_fn_map.items()}
+    Rules users registered or replaced in ``default_collate_fn_map`` are kept as they are."""
+    table = {kind: _numpy_rules.get(rule, rule) for kind, rule in default_collate_fn_map.items()}
     return collate(batch, collate_fn_map=table)
 
 
