@@ -1,5 +1,6 @@
 """Bounded kernel caches and the persistent compilation cache (docs/caches.md)."""
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -61,6 +62,8 @@ def test_persistent_cache_on_by_default(tmp_path):
     out = _run(code, {"XDG_CACHE_HOME": str(tmp_path), "JAX_COMPILATION_CACHE_DIR": None,
                       "TORCHLIKE_CACHE_DIR": None})
     where = tmp_path / "torchlike" / "jax"
+    if importlib.util.find_spec("filelock") is None:  # JAX cannot prune: entries kept apart
+        where = where / "unpruned"
     assert out.strip() == str(where)
     assert any(where.iterdir())
     out = _run(code, {"XDG_CACHE_HOME": str(tmp_path / "off"), "JAX_COMPILATION_CACHE_DIR": None,

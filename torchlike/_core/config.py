@@ -83,6 +83,12 @@ def setup_persistent_cache() -> str | None:
     path = cache_dir()
     if path is None:
         return None
+    bounded = "JAX_COMPILATION_CACHE_MAX_SIZE" not in os.environ and _has_filelock()
+    if not bounded:
+        # JAX's LRU pruning reads an access-time file beside every entry, which JAX writes
+        # only when pruning is on: entries written without it (here) would make every later
+        # write of a pruning process fail.  Keep them apart.
+        path = os.path.join(path, "unpruned")
     try:
         os.makedirs(path, exist_ok=True)
     except OSError:
@@ -96,7 +102,7 @@ def setup_persistent_cache() -> str | None:
     if "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES" not in os.environ:
         jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
     # JAX bounds the directory (LRU over files) only with the filelock package installed.
-    if "JAX_COMPILATION_CACHE_MAX_SIZE" not in os.environ and _has_filelock():
+    if bounded:
         jax.config.update("jax_compilation_cache_max_size",
                           _env_int("TORCHLIKE_CACHE_MAX_BYTES", DEFAULT_CACHE_MAX_BYTES))
     return path
