@@ -224,7 +224,7 @@ def test_options_match_torch():
         DataLoader(range(4), persistent_workers=True)
     with pytest.warns(UserWarning, match="This DataLoader will create 64 worker processes in "
                       "total. Our suggested max number of worker in current system is"):
-        DataLoader(range(4), num_workers=64).check_worker_number_rationality()
+        DataLoader(range(4), num_workers=64, **FORK).check_worker_number_rationality()
 
 
 def test_default_start_method_after_jax_started(monkeypatch):

@@ -118,12 +118,13 @@ def _fork_server():
 
 
 def prestart_fork_server(loader) -> None:
-    """Start the fork server in the background when this loader's workers will need it, so
-    its one import of torchlike overlaps whatever the program does before iterating."""
+    """Start the fork server in the background when this loader's workers may need it, so
+    its one import of torchlike overlaps what the program does before iterating (typically
+    building the model, which starts JAX and so makes the workers need the server)."""
     # (get_start_method(allow_none=False) would fix the default start method for the program)
     method = multiprocessing.get_start_method(allow_none=True) or \
         multiprocessing.get_all_start_methods()[0]
-    if loader.multiprocessing_context is None and method == "fork" and _jax_started() and \
+    if loader.multiprocessing_context is None and method == "fork" and \
             _fork_server_refusal(None) is None:
         _fork_server()
         forkserver.ensure_running()
