@@ -214,7 +214,9 @@ def autocontrast(img, bound):
     c = _cdt(img.dtype)
     lo = jnp.min(img, axis=(-2, -1), keepdims=True).astype(c)
     hi = jnp.max(img, axis=(-2, -1), keepdims=True).astype(c)
-    scale = c(bound) / (hi - lo)
+    # torchvision writes bound / (hi - lo); torch evaluates a scalar over a tensor as
+    # reciprocal(tensor) * scalar, which rounds differently from a true division
+    scale = (c(1.0) / (hi - lo)) * c(bound)
     bad = ~jnp.isfinite(scale)
     lo = jnp.where(bad, c(0), lo)
     scale = jnp.where(bad, c(1), scale)

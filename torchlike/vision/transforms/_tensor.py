@@ -394,11 +394,18 @@ def normalize(tensor, mean, std, inplace=False):
         raise ValueError("Expected tensor to be a tensor image of size (..., C, H, W). Got "
                          f"tensor.size() = {tensor.size()}")
     dtype = tensor.dtype
-    npdt = np.float64 if dtype == torch.float64 else np.float32
-    # half/bfloat16 images: the check and the kernel use the tensor's own precision
-    mean_t = torch.as_tensor(mean, dtype=dtype)
-    std_t = torch.as_tensor(std, dtype=dtype)
-    std_np = std_t.float().numpy() if npdt is np.float32 else std_t.numpy()
+    npdt = {torch.float32: np.float32, torch.float64: np.float64,
+            torch.float16: np.float16}.get(dtype)
+    if npdt is not None and not isinstance(mean, torch.Tensor) \
+            and not isinstance(std, torch.Tensor):
+        # plain sequences stay numpy: no per-call tensors for the constants
+        mean_t, std_t = np.asarray(mean, dtype=npdt), np.asarray(std, dtype=npdt)
+        std_np = std_t
+    else:
+        mean_t = torch.as_tensor(mean, dtype=dtype)
+        std_t = torch.as_tensor(std, dtype=dtype)
+        std_np = std_t.float().numpy()
+    # the zero check sees std in the tensor's precision (a tiny std can round to 0)
     if (std_np == 0).any():
         raise ValueError(
             f"std evaluated to zero after conversion to {dtype}, leading to division by zero.")

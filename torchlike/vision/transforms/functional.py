@@ -87,16 +87,24 @@ def to_tensor(pic) -> Tensor:
     fdtype = torch.get_default_dtype()
     if is_np:
         arr = pic[:, :, None] if pic.ndim == 2 else pic
-        img = torch.from_numpy(np.ascontiguousarray(arr.transpose((2, 0, 1))))
-        return img.to(dtype=fdtype).div(255) if img.dtype == torch.uint8 else img
+        return _chw_tensor(np.ascontiguousarray(arr.transpose((2, 0, 1))), fdtype)
     np_dtype = {"I": np.int32, "I;16" if sys.byteorder == "little" else "I;16B": np.int16,
                 "F": np.float32}.get(pic.mode, np.uint8)
     arr = np.array(pic, np_dtype, copy=True)
     if pic.mode == "1":
         arr = 255 * arr
     arr = arr.reshape(pic.size[1], pic.size[0], len(pic.getbands())).transpose(2, 0, 1)
-    img = torch.from_numpy(np.ascontiguousarray(arr))
-    return img.to(dtype=fdtype).div(255) if img.dtype == torch.uint8 else img
+    return _chw_tensor(np.ascontiguousarray(arr), fdtype)
+
+
+def _chw_tensor(arr, fdtype):
+    # uint8 -> float / 255 on the host: IEEE division gives torch's values, and the sample
+    # becomes a Tensor in one transfer (no kernels per image)
+    if arr.dtype == np.uint8:
+        npdt = np.float64 if fdtype == torch.float64 else np.float32
+        out = torch.from_numpy(arr.astype(npdt) / npdt(255))
+        return out if out.dtype == fdtype else out.to(fdtype)
+    return torch.from_numpy(arr)
 
 
 def pil_to_tensor(pic) -> Tensor:
