@@ -99,9 +99,16 @@ def _div(a, b):
     return a / b
 
 
+def _floaty(b):
+    # centre formats halve coordinates: integer boxes give torch's default float32
+    return b if jnp.issubdtype(b.dtype, jnp.floating) else b.astype(jnp.float32)
+
+
 def _to_xyxy(b, fmt):
     if fmt == "xyxy":
         return b
+    if fmt == "cxcywh":
+        b = _floaty(b)
     x, y, w, h = (b[..., i] for i in range(4))
     if fmt == "xywh":
         return jnp.stack([x, y, x + w, y + h], -1)
@@ -111,6 +118,8 @@ def _to_xyxy(b, fmt):
 def _from_xyxy(b, fmt):
     if fmt == "xyxy":
         return b
+    if fmt == "cxcywh":
+        b = _floaty(b)
     x1, y1, x2, y2 = (b[..., i] for i in range(4))
     if fmt == "xywh":
         return jnp.stack([x1, y1, x2 - x1, y2 - y1], -1)
