@@ -200,6 +200,15 @@ def _pending_array(batch, *, collate_fn_map: dict | None = None):
     return _Pending("array", np.stack(batch))
 
 
+def _pending_tensors(batch, *, collate_fn_map: dict | None = None):
+    # a worker's Tensors are stacked by numpy: no stack kernel to compile in every worker
+    # and nothing to pickle but the array; mixed dtypes need torch's promotion, so stack
+    first = batch[0]
+    if type(first) is not Tensor or any(t.dtype != first.dtype for t in batch):
+        return collate_tensor_fn(batch)
+    return _pending_array([np.asarray(t._data) for t in batch])
+
+
 def _pending(kind: str) -> Rule:
     def rule(batch, *, collate_fn_map: dict | None = None):
         return _Pending(kind, list(batch))
@@ -209,6 +218,7 @@ def _pending(kind: str) -> Rule:
 
 # each default rule that makes a Tensor, and its numpy stand-in
 _numpy_rules: dict = {
+    collate_tensor_fn: _pending_tensors,
     collate_numpy_array_fn: _pending_array,
     collate_numpy_scalar_fn: _pending("scalars"),
     collate_float_fn: _pending("float"),
