@@ -344,3 +344,33 @@ def gaussian_kernel(ksize, sigma, dtype=np.float32):
 
     kx, ky = k1(ksize[0], sigma[0]), k1(ksize[1], sigma[1])
     return (ky[:, None] * kx[None, :]).astype(dtype)
+
+
+@torch_op(name="vision_resized_crop")
+def resized_crop(img, wy, wx, clamp):
+    """Crop-and-resize as two matrix products: the crop offset lives in the zero columns of
+    the interpolation matrices, so every crop of an image shares one compiled kernel."""
+    c = _cdt(img.dtype)
+    x = img.astype(c)
+    hi = jax.lax.Precision.HIGHEST
+    x = jnp.moveaxis(jnp.tensordot(x, wy.astype(c), ((x.ndim - 2,), (1,)), precision=hi),
+                     -1, x.ndim - 2)
+    x = jnp.tensordot(x, wx.astype(c), ((x.ndim - 1,), (1,)), precision=hi)
+    if clamp:
+        x = jnp.clip(x, 0, 255)
+    return _round_back(x, img.dtype)
+
+
+def resize_matrix(n_in, n_out, offset, n_full, mode, antialias, dtype):
+    """The (n_out, n_full) interpolation matrix of a crop [offset, offset + n_in) of n_full."""
+    from torchlike._ops import nn_sample as ns
+
+    if antialias:
+        m = ns._aa_matrix(n_in, n_out, False, None, dtype, cubic=mode == "bicubic")
+    elif mode == "bicubic":
+        m = ns._cubic_matrix(n_in, n_out, False, None, dtype)
+    else:
+        m = ns._linear_matrix(n_in, n_out, False, None, dtype)
+    full = np.zeros((n_out, n_full), dtype)
+    full[:, offset:offset + n_in] = m
+    return full

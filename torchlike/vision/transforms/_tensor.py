@@ -246,6 +246,23 @@ def resize(img, size, interpolation="bilinear", antialias=True):
     return from_batch(img, cast, squeeze, out_dtype)
 
 
+def resized_crop(img, top, left, height, width, size, interpolation, antialias):
+    """crop + resize in one kernel when the crop lies inside the image (else None)."""
+    H, W = img.shape[-2], img.shape[-1]
+    if (interpolation not in ("bilinear", "bicubic") or img.ndim < 3 or top < 0 or left < 0
+            or top + height > H or left + width > W or height <= 0 or width <= 0):
+        return None
+    oh, ow = size
+    if [oh, ow] == [height, width]:
+        return None  # resize would return the crop unchanged
+    antialias = bool(antialias)
+    npdt = np.float64 if img.dtype == torch.float64 else np.float32
+    wy = K.resize_matrix(height, oh, top, H, interpolation, antialias, npdt)
+    wx = K.resize_matrix(width, ow, left, W, interpolation, antialias, npdt)
+    # torchvision clamps bicubic uint8 results before rounding them back
+    return K.resized_crop(img, wy, wx, img.dtype == torch.uint8 and interpolation == "bicubic")
+
+
 def _check_grid_args(img, matrix, interpolation, fill, modes, coeffs=None):
     if not isinstance(img, torch.Tensor):
         raise TypeError("Input img should be Tensor")

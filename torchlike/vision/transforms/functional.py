@@ -252,6 +252,14 @@ def center_crop(img, output_size):
 def resized_crop(img, top, left, height, width, size,
                  interpolation=InterpolationMode.BILINEAR, antialias=True):
     """torchvision.transforms.functional.resized_crop."""
+    if _is_tensor(img):
+        interp = _mode(interpolation)
+        out_size = _compute_resized_output_size(
+            (height, width), [size] if isinstance(size, int) else list(size))
+        fast = F_t.resized_crop(img, top, left, height, width, out_size, interp.value,
+                                antialias)
+        if fast is not None:
+            return fast
     return resize(crop(img, top, left, height, width), size, interpolation, antialias=antialias)
 
 
