@@ -247,6 +247,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer, shorter repeats")
     ap.add_argument("--repeat", type=int, default=None, help="timed runs per cell (min is kept)")
+    ap.add_argument("--only", default=None, help="rows whose name contains this text")
     args = ap.parse_args(argv)
     repeat = args.repeat or (3 if args.quick else 15)
     budget = 0.01 if args.quick else 0.05
@@ -273,6 +274,8 @@ def main(argv=None) -> int:
     print("-" * len(head))
     misses = 0
     table = cases()
+    if args.only:
+        table = {k: v for k, v in table.items() if args.only in k}
     best = measure_all(table, cols, repeat=repeat, budget=budget)
     for name in table:
         res = {c: best[name, c] for c in cols}
