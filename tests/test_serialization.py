@@ -228,7 +228,7 @@ def _layout_cases():
     return case()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(_layout_cases())
 def test_build_view_reads_and_writes_what_as_strided_names(case):
     n, base_shape, offset, size, stride = case
