@@ -159,7 +159,8 @@ def test_worker_info_seeds_and_init_fn():
     # persistent workers: same processes, RNGs carry on instead of being re-seeded
     assert [r[8] for r in second] == [r[8] for r in first]
     assert [r[4] for r in second] != [r[4] for r in first]
-    del dl
+    del dl  # the loader owned the persistent workers
+    assert _no_children()
     # the same generator seed gives the same worker seeds
     again = list(DataLoader(Info(), batch_size=None, num_workers=1, **FORK,
                             generator=torch.Generator().manual_seed(0)))
