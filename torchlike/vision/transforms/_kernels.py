@@ -374,3 +374,13 @@ def resize_matrix(n_in, n_out, offset, n_full, mode, antialias, dtype):
     full = np.zeros((n_out, n_full), dtype)
     full[:, offset:offset + n_in] = m
     return full
+
+
+@torch_op(name="vision_crop")
+def crop(img, start, height, width):
+    """img[..., top:top + height, left:left + width] with (top, left) = start as data, so
+    random crops of one size share a compiled kernel (a static slice compiles per offset)."""
+    lead = img.ndim - 2
+    zeros = [jnp.zeros((), start.dtype)] * lead
+    return jax.lax.dynamic_slice(img, zeros + [start[0], start[1]],
+                                 img.shape[:lead] + (height, width))

@@ -98,7 +98,9 @@ def crop(img, top, left, height, width):
         ltrb = [max(-left + min(0, right), 0), max(-top + min(0, bottom), 0),
                 max(right - max(w, left), 0), max(bottom - max(h, top), 0)]
         return pad(img[..., max(top, 0):bottom, max(left, 0):right], ltrb, fill=0)
-    return img[..., top:bottom, left:right]
+    if height == h and width == w:
+        return img
+    return K.crop(img, np.asarray([top, left], dtype=np.int32), height, width)
 
 
 def rgb_to_grayscale(img, num_output_channels=1):
