@@ -74,8 +74,8 @@ def test_dataloader_samplers_and_errors():
         DataLoader(range(3), batch_sampler=[[0]], batch_size=2)
     with pytest.raises(ValueError, match="non-negative"):
         DataLoader(range(3), num_workers=-1)
-    with pytest.raises(NotImplementedError, match="num_workers=2"):
-        DataLoader(range(3), num_workers=2)
+    with pytest.raises(ValueError, match="prefetch_factor option should be non-negative"):
+        DataLoader(range(3), num_workers=2, prefetch_factor=-1)
     with pytest.raises(ValueError, match="positive integer"):
         BatchSampler(range(3), 0, False)
 
