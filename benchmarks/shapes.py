@@ -1,10 +1,15 @@
-"""Varying batch sizes: time per new batch size and resident memory of a small-MLP training loop.
+"""Shapes that vary (issue 14 items 3-6): time per step and resident memory over a run.
 
-Run: ``python benchmarks/shapes.py [--sizes N] [--repeat]``.  Each step uses a new batch size
-(1, 2, ..., N), so every step compiles; the table shows seconds per new size, the process's
-resident memory and its count of memory mappings (compiled code pages) as the run goes, and,
-with ``--repeat``, a second pass over the same sizes (cached steps).  Settings such as
-``TORCHLIKE_KERNEL_CACHE_SIZE`` and ``TORCHLIKE_CACHE_DIR`` apply as usual.
+Run: ``python benchmarks/shapes.py [--sizes N] [--repeat] [--masked N] [--torch]``.
+
+- Varying batch sizes: a small-MLP training loop where each step uses a new batch size
+  (1, 2, ..., N), so every step compiles; the table shows seconds per new size, the process's
+  resident memory and its count of memory mappings (compiled code pages) as the run goes,
+  and, with ``--repeat``, a second pass over the same sizes (cached steps).
+- Value-dependent sizes (``--masked N``): ``x = randn(1000); x[x > 0].mul(2).sum()`` on fresh
+  data N times: ms per iteration and resident memory (the selection's size differs each time).
+
+Settings such as ``TORCHLIKE_KERNEL_CACHE_SIZE`` and ``TORCHLIKE_CACHE_DIR`` apply as usual.
 """
 
 from __future__ import annotations
@@ -70,12 +75,26 @@ def run(torch, nn, sizes, every, repeat, out=print):
     return rows
 
 
+def masked(torch, iters, every=500, out=print):
+    """The issue's masked loop: fresh data each iteration, so a new selection size each time."""
+    t0 = time.perf_counter()
+    for i in range(1, iters + 1):
+        x = torch.randn(1000)
+        x[x > 0].mul(2).sum().item()
+        if i % every == 0 or i == iters:
+            k = every if i % every == 0 else i % every
+            out(f"masked  iter {i:6d}  {(time.perf_counter() - t0) / k * 1000:8.3f} ms/iter  "
+                f"rss {rss_mb():7.0f} MB  maps {maps():6d}")
+            t0 = time.perf_counter()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--sizes", type=int, default=200)
     ap.add_argument("--every", type=int, default=20)
     ap.add_argument("--repeat", action="store_true", help="run the sizes a second time")
     ap.add_argument("--torch", action="store_true", help="run real torch instead")
+    ap.add_argument("--masked", type=int, default=0, help="iterations of the masked loop")
     a = ap.parse_args()
     if a.torch:
         import torch
@@ -85,7 +104,10 @@ def main() -> None:
         from torchlike import nn
     print(f"{'torch' if a.torch else 'torchlike'}: start rss {rss_mb():.0f} MB, maps {maps()}")
     t = time.perf_counter()
-    run(torch, nn, a.sizes, a.every, a.repeat)
+    if a.masked:
+        masked(torch, a.masked)
+    if a.sizes:
+        run(torch, nn, a.sizes, a.every, a.repeat)
     print(f"total {time.perf_counter() - t:.1f} s")
     if not a.torch:
         from torchlike._core import kernel_cache
