@@ -72,6 +72,9 @@ def write_all(torch, SummaryWriter, logdir: str) -> None:
                        hparam_domain_discrete={"opt": ["sgd", "adam"]}, run_name="hp")
         sw.add_embedding(t.reshape(4, 6), metadata=["a", "b", "c", "d"], tag="emb/x",
                          label_img=t.reshape(4, 1, 2, 3))
+    # A resumed run: purge_step makes TensorBoard drop older events from step 2 on.
+    with SummaryWriter(os.path.join(logdir, "resumed"), purge_step=2) as sw:
+        sw.add_scalar("x", torch.tensor(20.0), 2)
 
 
 def _digest(data: bytes) -> str:
@@ -141,6 +144,18 @@ def _read_run(path: str) -> dict:
             else:
                 plugins[f"{name}/{tag}"] = raw.hex()
     out["plugins"] = plugins
+    # The raw events (minus wall times): file version, purge markers, summaries by tag.
+    from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
+    events = []
+    for name in sorted(os.listdir(path)):
+        if name.startswith("events.out.tfevents"):
+            for e in EventFileLoader(os.path.join(path, name)).Load():
+                kind = e.WhichOneof("what")
+                detail = ([v.tag for v in e.summary.value] if kind == "summary"
+                          else e.session_log.status if kind == "session_log"
+                          else e.file_version if kind == "file_version" else None)
+                events.append([kind, e.step, detail])
+    out["events"] = events
     return out
 
 
