@@ -384,3 +384,14 @@ def crop(img, start, height, width):
     zeros = [jnp.zeros((), start.dtype)] * lead
     return jax.lax.dynamic_slice(img, zeros + [start[0], start[1]],
                                  img.shape[:lead] + (height, width))
+
+
+@torch_op(name="vision_erase")
+def erase(img, value, box):
+    """img with the box (i, j, h, w) (data, not static) set to value (broadcast over the
+    image, or laid out at the box's place), so random erasing compiles once per shape."""
+    i, j, h, w = box[0], box[1], box[2], box[3]
+    rows = jnp.arange(img.shape[-2])[:, None]
+    cols = jnp.arange(img.shape[-1])[None, :]
+    inside = (rows >= i) & (rows < i + h) & (cols >= j) & (cols < j + w)
+    return jnp.where(inside, jnp.broadcast_to(value.astype(img.dtype), img.shape), img)

@@ -434,8 +434,38 @@ def normalize(tensor, mean, std, inplace=False):
     return out
 
 
+def _erase_value(img, i, j, h, w, v):
+    """v as an array broadcastable to img for the erase kernel, or None (take the slow path)."""
+    if isinstance(v, torch.Tensor):
+        if v.requires_grad or img.requires_grad:
+            return None
+        arr = v.numpy()
+    elif isinstance(v, (int, float)):
+        arr = np.asarray(v)
+    else:
+        return None
+    H, W = img.shape[-2], img.shape[-1]
+    if arr.ndim >= 2 and arr.shape[-2:] == (h, w) and (h, w) != (1, 1):
+        # a full patch (RandomErasing's random values): lay it out at its place
+        full = np.zeros(arr.shape[:-2] + (H, W), dtype=arr.dtype)
+        full[..., i:i + h, j:j + w] = arr
+        arr = full
+    try:
+        np.broadcast_shapes(arr.shape, tuple(img.shape))
+    except ValueError:
+        return None
+    return arr
+
+
 def erase(img, i, j, h, w, v, inplace=False):
     check_image(img)
+    i, j, h, w = int(i), int(j), int(h), int(w)
+    H, W = img.shape[-2], img.shape[-1]
+    if 0 <= i and 0 <= j and i + h <= H and j + w <= W:
+        arr = _erase_value(img, i, j, h, w, v)
+        if arr is not None:
+            out = K.erase(img, arr, np.asarray([i, j, h, w], dtype=np.int32))
+            return img.copy_(out) if inplace else out
     if not inplace:
         img = img.clone()
     img[..., i:i + h, j:j + w] = v
