@@ -92,6 +92,25 @@ def test_sigmoid_focal_loss():
     close(x.grad, ARR["op__focal_grad"])
 
 
+def test_box_losses_and_frozen_bn():
+    m1 = torch.from_numpy(C.BOXES1[:3]).requires_grad_(True)
+    m2 = torch.from_numpy(C.BOXES2)
+    close(ops.generalized_box_iou_loss(m1, m2), ARR["op__giou_loss"])
+    close(ops.distance_box_iou_loss(m1, m2, "mean"), ARR["op__diou_loss_mean"])
+    ciou = ops.complete_box_iou_loss(m1, m2, "sum")
+    close(ciou, ARR["op__ciou_loss_sum"])
+    ciou.backward()
+    close(m1.grad, ARR["op__ciou_loss_grad"])
+    fbn = ops.FrozenBatchNorm2d(2, eps=1e-3)
+    bn = torch.nn.BatchNorm2d(2)
+    bn.running_mean.fill_(0.5)
+    bn.running_var.fill_(2.0)
+    bn.weight.data.fill_(1.5)
+    fbn.load_state_dict(bn.state_dict())  # BatchNorm's num_batches_tracked is dropped
+    close(fbn(torch.from_numpy(C.FEAT)), ARR["op__frozen_bn"])
+    assert repr(fbn) == META["frozen_bn_repr"]
+
+
 def test_nms():
     nb, ns_ = torch.from_numpy(C.NMS_BOXES), torch.from_numpy(C.NMS_SCORES)
     assert ops.nms(nb, ns_, 0.5).tolist() == META["nms"]["nms_05"]

@@ -337,6 +337,21 @@ def record_ops():
     t = torch.tensor([0.0, 1.0, 1.0, 0.0, 1.0, 0.0])
     for red in ("none", "mean", "sum"):
         res[f"focal_{red}"] = ops.sigmoid_focal_loss(x, t, alpha=0.3, gamma=1.5, reduction=red)
+    m1 = torch.from_numpy(C.BOXES1[:3]).requires_grad_(True)
+    m2 = torch.from_numpy(C.BOXES2)
+    res["giou_loss"] = ops.generalized_box_iou_loss(m1, m2)
+    res["diou_loss_mean"] = ops.distance_box_iou_loss(m1, m2, "mean")
+    ciou = ops.complete_box_iou_loss(m1, m2, "sum")
+    ciou.backward()
+    res["ciou_loss_sum"], res["ciou_loss_grad"] = ciou, m1.grad
+    fbn = ops.FrozenBatchNorm2d(2, eps=1e-3)
+    bn = torch.nn.BatchNorm2d(2)
+    bn.running_mean.fill_(0.5)
+    bn.running_var.fill_(2.0)
+    bn.weight.data.fill_(1.5)
+    fbn.load_state_dict(bn.state_dict())
+    res["frozen_bn"] = fbn(torch.from_numpy(C.FEAT))
+    meta["frozen_bn_repr"] = repr(fbn)
     loss = ops.sigmoid_focal_loss(x, t, reduction="sum")
     loss.backward()
     res["focal_grad"] = x.grad
