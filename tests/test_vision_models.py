@@ -29,10 +29,7 @@ FIXTURES = os.path.join(os.path.dirname(__file__), "..", "compat_tests", "fixtur
 with gzip.open(os.path.join(FIXTURES, "models.json.gz"), "rt") as _f:
     RECORD = json.load(_f)
 
-ARCHS = [k for k in RECORD if k != "saved"]
-# one or two per builder family; the VGG-16 / ResNet-101-sized forwards would only cost time
-LOGITS = ["resnet18", "resnet50", "vgg11_bn", "alexnet", "mobilenet_v2", "mobilenet_v3_small",
-          "squeezenet1_1", "densenet121", "efficientnet_b0", "vit_b_16"]
+ARCHS = RECORD["archs"]
 
 
 @pytest.fixture
@@ -41,12 +38,21 @@ def cheap_init(monkeypatch):
 
     Construction eagerly compiles ~3 small kernels per distinct parameter shape (tens of
     seconds for all the architectures); the structure and logits tests overwrite every value, so
-    here empty/zeros and the random fills come from numpy. test_resnet_init checks the real init.
+    here empty/zeros and the random fills are numpy zeros (one per shape: JAX arrays are
+    immutable and in-place writes replace a storage's array). test_mobilenet_init checks a
+    real init.
     """
-    monkeypatch.setattr(creation, "_filled",
-                        lambda shape, dt, value: jax.device_put(np.full(shape, value, dt.np)))
+    cache: dict = {}
+
+    def filled(shape, dt, value):
+        key = (shape, dt, value)
+        if key not in cache:
+            cache[key] = jax.device_put(np.full(shape, value, dt.np))
+        return cache[key]
+
+    monkeypatch.setattr(creation, "_filled", filled)
     monkeypatch.setattr(random, "_sample", lambda kind, shape, dt, generator, *p, static=():
-                        jax.device_put(np.zeros(shape, dt.np)))
+                        filled(shape, dt, 0))
 
 
 def fill(key: str, shape: tuple[int, ...]) -> np.ndarray:
@@ -67,6 +73,7 @@ def fill(key: str, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def image(side: int, seed: int = 0) -> torch.Tensor:
+    """The recorder's input: standard normal, 1x3xsidexside."""
     return torch.from_numpy(
         np.random.default_rng(seed).standard_normal((1, 3, side, side), dtype=np.float32))
 
@@ -75,9 +82,33 @@ def keys_and_shapes(model) -> list:
     return [[k, list(v.shape)] for k, v in model.state_dict().items()]
 
 
-def _build(name):
-    rec = RECORD[name]
-    return getattr(models, name)(**rec["kwargs"])
+def logit_models(M) -> dict:
+    """The recorder's models for the logits test (one per model class, short where the class
+    takes a configuration)."""
+    mb = M.efficientnet.MBConvConfig
+    return {
+        "resnet18": lambda: M.resnet18(num_classes=10),
+        "resnet_bottleneck_short": lambda: M.ResNet(M.resnet.Bottleneck, [1, 1, 1, 1],
+                                                    num_classes=10),
+        "squeezenet1_1": lambda: M.squeezenet1_1(num_classes=10),
+        "efficientnet_short": lambda: M.EfficientNet(
+            [mb(1, 3, 1, 32, 16, 1, 0.5), mb(6, 5, 2, 16, 24, 2, 0.5)], dropout=0.2,
+            num_classes=10),
+        "densenet_short": lambda: M.DenseNet(growth_rate=8, block_config=(2, 2),
+                                             num_init_features=16, bn_size=2, num_classes=10),
+        "vit_short": lambda: M.VisionTransformer(image_size=32, patch_size=16, num_layers=2,
+                                                 num_heads=4, hidden_dim=64, mlp_dim=128,
+                                                 num_classes=10),
+    }
+
+
+def tiny_mobilenet_v3(M):
+    """The recorder's 3-block MobileNetV3 (SE, hardswish, a residual block)."""
+    cfg = M.mobilenetv3.InvertedResidualConfig
+    setting = [cfg(16, 3, 16, 16, True, "RE", 2, 1, 0.5),
+               cfg(16, 3, 72, 24, False, "RE", 2, 1, 0.5),
+               cfg(24, 5, 88, 24, True, "HS", 1, 1, 0.5)]
+    return M.mobilenetv3.MobileNetV3(setting, last_channel=64, num_classes=10)
 
 
 # the VGG classifier (25088x4096 + 4096x4096) is most of VGG's construction time and is the same
@@ -85,64 +116,64 @@ def _build(name):
 VGG_FEATURES = {"vgg11": ("A", False), "vgg16": ("D", False), "vgg16_bn": ("D", True)}
 
 
-@pytest.mark.parametrize("name", ARCHS)
+@pytest.mark.parametrize("name", list(ARCHS))
 def test_state_dict_keys_and_shapes(name, cheap_init):
-    rec = RECORD[name]
+    rec = ARCHS[name]
     if name in VGG_FEATURES:
         cfg, bn = VGG_FEATURES[name]
         feats = models.vgg.make_layers(models.vgg.cfgs[cfg], batch_norm=bn)
         got = [["features." + k, s] for k, s in keys_and_shapes(feats)]
-        want = [ks for ks in rec["keys"] if ks[0].startswith("features.")]
-        assert got == want
+        assert got == [ks for ks in rec["keys"] if ks[0].startswith("features.")]
         rest = [ks for ks in rec["keys"] if not ks[0].startswith("features.")]
-        assert rest == [ks for ks in RECORD["vgg11_bn"]["keys"]
+        assert rest == [ks for ks in ARCHS["vgg11_bn"]["keys"]
                         if not ks[0].startswith("features.")]
         return
-    assert keys_and_shapes(_build(name)) == rec["keys"]
+    assert keys_and_shapes(getattr(models, name)(**rec["kwargs"])) == rec["keys"]
 
 
-@pytest.mark.parametrize("name", LOGITS)
+@pytest.mark.parametrize("name", list(RECORD["logits"]))
 def test_logits_match_torchvision(name, cheap_init):
-    rec = RECORD[name]
-    model = _build(name).eval()
-    sd = {k: torch.from_numpy(fill(k, tuple(s))) for k, s in rec["keys"]}
-    model.load_state_dict(sd)
+    rec = RECORD["logits"][name]
+    model = logit_models(models)[name]().eval()
+    assert keys_and_shapes(model) == rec["keys"]
+    model.load_state_dict({k: torch.from_numpy(fill(k, tuple(s))) for k, s in rec["keys"]})
     with torch.no_grad():
-        out = model(image(rec["side"]))
+        out = model(image(32))
     want = np.array(rec["logits"], dtype=np.float32)
     assert out.shape == (1, 10)
     np.testing.assert_allclose(out.numpy()[0], want, rtol=1e-4, atol=1e-4 * np.abs(want).max())
 
 
-def test_torchvision_saved_state_dict_loads():
+def test_mobilenet_init():
+    """The MobileNet family's init: fan-out He convs, unit BN (eps 1e-3, momentum 0.01 in V3),
+    N(0, 0.01) linears with zero bias (a one-block V3: few shapes, few init kernels)."""
+    torch.manual_seed(0)
+    cfg = models.mobilenetv3.InvertedResidualConfig(16, 3, 16, 16, False, "RE", 1, 1, 1.0)
+    model = models.MobileNetV3([cfg], last_channel=16, num_classes=2)
+    last = model.features[2]  # 1x1 conv 16 -> 96 + BN + hardswish
+    w = last[0].weight.detach().numpy()
+    assert abs(w.std() - math.sqrt(2.0 / 96)) < 0.1 * math.sqrt(2.0 / 96)
+    bn = last[1]
+    assert np.all(bn.weight.detach().numpy() == 1) and np.all(bn.bias.detach().numpy() == 0)
+    assert (bn.eps, bn.momentum) == (0.001, 0.01)
+    lin = model.classifier[0]  # 96 -> 16
+    assert abs(lin.weight.detach().numpy().std() - 0.01) < 0.001
+    assert np.all(lin.bias.detach().numpy() == 0)
+
+
+def test_torchvision_saved_state_dict(cheap_init):
+    """A torchvision state_dict written by torch.save loads and gives torchvision's logits."""
     rec = RECORD["saved"]
+    model = tiny_mobilenet_v3(models)
     sd = torch.load(os.path.join(FIXTURES, rec["file"]))
-    model = getattr(models, rec["builder"])(**rec["kwargs"])
     model.load_state_dict(sd)
-    assert int(model.features[1].block[0][1].num_batches_tracked) == 2
+    assert int(model.features[3].block[0][1].num_batches_tracked) == 2
     model.eval()
     with torch.no_grad():
-        out = model(image(rec["side"], rec["seed"]))
+        out = model(image(32, rec["seed"]))
     want = np.array(rec["logits"], dtype=np.float32)
     np.testing.assert_allclose(out.numpy()[0], want, rtol=1e-4, atol=1e-5)
-    # and back out: our state_dict holds the same keys, in torchvision's order
     assert list(model.state_dict()) == list(sd)
-
-
-def test_resnet_init():
-    """torchvision's ResNet init: He-normal (fan_out, relu) convs, unit BN, zero_init_residual."""
-    torch.manual_seed(0)
-    m = models.ResNet(models.resnet.BasicBlock, [1, 1, 1, 1], num_classes=10,
-                      zero_init_residual=True)
-    w = m.layer3[0].conv2.weight.detach().numpy()  # 256x256x3x3: fan_out = 2304
-    assert abs(w.std() - math.sqrt(2.0 / 2304)) < 0.02 * math.sqrt(2.0 / 2304)
-    assert abs(w.mean()) < 1e-3
-    assert np.all(m.bn1.weight.detach().numpy() == 1) and np.all(m.bn1.bias.detach().numpy() == 0)
-    assert np.all(m.layer1[0].bn2.weight.detach().numpy() == 0)
-    assert np.all(m.layer1[0].bn1.weight.detach().numpy() == 1)
-    bound = 1 / math.sqrt(512)  # fc keeps nn.Linear's default init
-    fc = m.fc.weight.detach().numpy()
-    assert fc.max() <= bound and fc.min() >= -bound and fc.std() > 0.5 * bound
 
 
 def test_registry_and_weights_enums():
@@ -190,7 +221,7 @@ def test_pretrained_weights_from_hub_cache(tmp_path, monkeypatch, cheap_init):
     # a 10-class narrow checkpoint stands in for the real file: the categories meta must then
     # disagree with num_classes, which is torchvision's check
     ckpt.mkdir(parents=True)
-    src = os.path.join(FIXTURES, RECORD["saved"]["file"])
+    src = os.path.join(FIXTURES, RECORD["saved"]["file"])  # stands in for the real file
     (ckpt / "mobilenet_v3_small-047dcff4.pth").write_bytes(open(src, "rb").read())
     with pytest.raises(ValueError, match="'num_classes' expected value 1000 but got 10"):
         models.mobilenet_v3_small(weights=W, num_classes=10)

@@ -8,15 +8,15 @@ through the CPU shim in /work/shared/tools; see its README):
 
 Writes compat_tests/fixtures/vision_models/:
 
-- ``models.json.gz``: per builder (num_classes=10; vit_b_16 at image_size=32), its kwargs, the
-  ordered state_dict keys with shapes, the input size, and the eval-mode logits after every
-  parameter and buffer was filled by ``fill()`` below (a numpy generator seeded by the key's
-  crc32, tiled for big tensors, fan-in scaled; the test reimplements it). Full-size state_dicts
-  are far too big to commit; this records what loading one must reproduce.
-- ``mobilenet_v3_small_w01.pth``: a real ``torch.save`` of a narrow torchvision model's
-  state_dict (width_mult=0.1, reduced_tail=True, num_classes=10, torch.manual_seed(0) init, BN
-  statistics from two training-mode batches), with its logits in models.json.gz under
-  ``"saved"``.
+- ``models.json.gz``: ``archs``: per builder (num_classes=10), its kwargs and the ordered
+  state_dict keys with shapes; ``logits``: for one model per class (``logit_models``), keys and
+  the eval-mode logits on a 1x3x32x32 input after every parameter and buffer was filled by
+  ``fill()`` below (a numpy generator seeded by the key's crc32, tiled for big tensors, fan-in
+  scaled; the test reimplements it). Full-size state_dicts are far too big to commit; this
+  records what loading one must reproduce.
+- ``mobilenet_v3_tiny.pth``: a real ``torch.save`` of a 3-block torchvision MobileNetV3's
+  state_dict (torch.manual_seed(0) init, BN statistics from two training-mode batches), with
+  its logits in models.json.gz under ``"saved"``.
 """
 
 from __future__ import annotations
@@ -33,15 +33,43 @@ import torchvision_cpu_shim  # noqa: F401  (must come before torchvision)
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "fixtures", "vision_models")
 
-# builder: (extra kwargs, input side)
-MODELS = {
-    "resnet18": ({}, 32), "resnet34": ({}, 32), "resnet50": ({}, 32), "resnet101": ({}, 32),
-    "vgg11": ({}, 32), "vgg11_bn": ({}, 32), "vgg16": ({}, 32), "vgg16_bn": ({}, 32),
-    "alexnet": ({}, 64), "mobilenet_v2": ({}, 32), "mobilenet_v3_small": ({}, 32),
-    "mobilenet_v3_large": ({}, 32), "squeezenet1_0": ({}, 32), "squeezenet1_1": ({}, 32),
-    "densenet121": ({}, 32), "efficientnet_b0": ({}, 32), "vit_b_16": ({"image_size": 32}, 32),
-}
+# every builder, for its keys and shapes (vit_b_16 at image_size=32: 4 patches)
+ARCHS = {name: {"num_classes": 10} for name in (
+    "resnet18", "resnet34", "resnet50", "resnet101", "vgg11", "vgg11_bn", "vgg16", "vgg16_bn",
+    "alexnet", "mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large", "squeezenet1_0",
+    "squeezenet1_1", "densenet121", "efficientnet_b0", "vit_b_16")}
+ARCHS["vit_b_16"]["image_size"] = 32
 BLOCK = 4093  # values drawn per key; bigger tensors repeat them
+
+
+def logit_models(M) -> dict:
+    """Models whose logits are compared: one per model class, short configurations where the
+    class takes one (each distinct layer shape costs a kernel compile in the test). Mirrored in
+    tests/test_vision_models.py; M is torchvision.models or torchlike.vision.models."""
+    mb = M.efficientnet.MBConvConfig
+    return {
+        "resnet18": lambda: M.resnet18(num_classes=10),
+        "resnet_bottleneck_short": lambda: M.ResNet(M.resnet.Bottleneck, [1, 1, 1, 1],
+                                                    num_classes=10),
+        "squeezenet1_1": lambda: M.squeezenet1_1(num_classes=10),
+        "efficientnet_short": lambda: M.EfficientNet(
+            [mb(1, 3, 1, 32, 16, 1, 0.5), mb(6, 5, 2, 16, 24, 2, 0.5)], dropout=0.2,
+            num_classes=10),
+        "densenet_short": lambda: M.DenseNet(growth_rate=8, block_config=(2, 2),
+                                             num_init_features=16, bn_size=2, num_classes=10),
+        "vit_short": lambda: M.VisionTransformer(image_size=32, patch_size=16, num_layers=2,
+                                                 num_heads=4, hidden_dim=64, mlp_dim=128,
+                                                 num_classes=10),
+    }
+
+
+def tiny_mobilenet_v3(M):
+    """A 3-block MobileNetV3 (SE, hardswish, a residual block) for the torch.save'd file."""
+    cfg = M.mobilenetv3.InvertedResidualConfig
+    setting = [cfg(16, 3, 16, 16, True, "RE", 2, 1, 0.5),
+               cfg(16, 3, 72, 24, False, "RE", 2, 1, 0.5),
+               cfg(24, 5, 88, 24, True, "HS", 1, 1, 0.5)]
+    return M.mobilenetv3.MobileNetV3(setting, last_channel=64, num_classes=10)
 
 
 def fill(key: str, shape: tuple[int, ...]) -> np.ndarray:
@@ -69,30 +97,29 @@ def main() -> None:
     import torchvision.models as tvm
 
     os.makedirs(OUT, exist_ok=True)
-    record: dict = {}
-    for name, (kw, side) in MODELS.items():
-        model = getattr(tvm, name)(num_classes=10, **kw).eval()
+    record: dict = {"archs": {}, "logits": {}}
+    for name, kw in ARCHS.items():
+        sd = getattr(tvm, name)(**kw).state_dict()
+        record["archs"][name] = {"kwargs": kw, "keys": [[k, list(t.shape)] for k, t in sd.items()]}
+    for name, make in logit_models(tvm).items():
+        model = make().eval()
         sd = model.state_dict()
         model.load_state_dict({k: torch.from_numpy(fill(k, tuple(t.shape))) for k, t in sd.items()})
         with torch.no_grad():
-            logits = model(torch.from_numpy(image(side)))
-        record[name] = {"kwargs": {"num_classes": 10, **kw}, "side": side,
-                        "keys": [[k, list(t.shape)] for k, t in sd.items()],
-                        "logits": logits[0].tolist()}
+            logits = model(torch.from_numpy(image(32)))
+        record["logits"][name] = {"keys": [[k, list(t.shape)] for k, t in sd.items()],
+                                  "logits": logits[0].tolist()}
         print(name, len(sd), [round(x, 4) for x in logits[0].tolist()[:3]])
 
     torch.manual_seed(0)
-    kw = {"num_classes": 10, "width_mult": 0.1, "reduced_tail": True}
-    small = tvm.mobilenet_v3_small(**kw)
+    small = tiny_mobilenet_v3(tvm)
     with torch.no_grad():
         for seed in (1, 2):  # give the BN running statistics non-default values
             small(torch.from_numpy(image(32, seed, batch=4)) * 2.0 + 0.5)
         small.eval()
         logits = small(torch.from_numpy(image(32, 3)))
-    torch.save(small.state_dict(), os.path.join(OUT, "mobilenet_v3_small_w01.pth"))
-    record["saved"] = {"builder": "mobilenet_v3_small", "kwargs": kw, "file":
-                       "mobilenet_v3_small_w01.pth", "side": 32, "seed": 3,
-                       "logits": logits[0].tolist()}
+    torch.save(small.state_dict(), os.path.join(OUT, "mobilenet_v3_tiny.pth"))
+    record["saved"] = {"file": "mobilenet_v3_tiny.pth", "seed": 3, "logits": logits[0].tolist()}
     with gzip.open(os.path.join(OUT, "models.json.gz"), "wt") as f:
         json.dump(record, f, separators=(",", ":"))
 
