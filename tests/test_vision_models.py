@@ -91,6 +91,9 @@ def logit_models(M) -> dict:
         "resnet_bottleneck_short": lambda: M.ResNet(M.resnet.Bottleneck, [1, 1, 1, 1],
                                                     num_classes=10),
         "squeezenet1_1": lambda: M.squeezenet1_1(num_classes=10),
+        "mobilenet_v2_short": lambda: M.MobileNetV2(
+            num_classes=10, width_mult=0.5,
+            inverted_residual_setting=[[1, 16, 1, 1], [6, 24, 2, 2]]),
         "efficientnet_short": lambda: M.EfficientNet(
             [mb(1, 3, 1, 32, 16, 1, 0.5), mb(6, 5, 2, 16, 24, 2, 0.5)], dropout=0.2,
             num_classes=10),
@@ -232,3 +235,22 @@ def test_pretrained_weights_from_hub_cache(tmp_path, monkeypatch, cheap_init):
         with pytest.raises(RuntimeError, match="size mismatch"):
             models.mobilenet_v3_small(pretrained=True)  # legacy flag -> IMAGENET1K_V1
     assert any("'pretrained' is deprecated" in str(x.message) for x in w)
+
+
+def test_weights_transforms_match_torchvision():
+    """weights.transforms(): resize (antialiased bilinear / bicubic), center crop, scale, normalize
+    through torchlike.vision.transforms; values recorded from torchvision 0.28."""
+    x = torch.from_numpy((np.arange(3 * 40 * 36) * 7 % 251).astype(np.uint8).reshape(3, 40, 36))
+    cases = [(models.ResNet50_Weights.DEFAULT, 0.2179999575707593,
+              [0.07406462728977203, 0.9054622650146484, 1.8208280801773071],
+              [2.094785451889038, -1.422969102859497, -0.4972548186779022]),
+             (models.EfficientNet_B0_Weights.DEFAULT, 0.3284639534303944,
+              [0.09118937700986862, 0.9229692220687866, 1.8382571935653687],
+              [1.9235379695892334, -1.598039150238037, -0.6715467572212219])]
+    for w, mean, mid, corner in cases:
+        y = w.transforms()(x)
+        assert y.shape == (3, 224, 224) and y.dtype == torch.float32
+        a = y.numpy()
+        np.testing.assert_allclose(a.astype(np.float64).mean(), mean, rtol=1e-5)
+        np.testing.assert_allclose(a[:, 100, 100], mid, rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(a[:, 0, 223], corner, rtol=1e-5, atol=1e-5)

@@ -52,6 +52,9 @@ def logit_models(M) -> dict:
         "resnet_bottleneck_short": lambda: M.ResNet(M.resnet.Bottleneck, [1, 1, 1, 1],
                                                     num_classes=10),
         "squeezenet1_1": lambda: M.squeezenet1_1(num_classes=10),
+        "mobilenet_v2_short": lambda: M.MobileNetV2(
+            num_classes=10, width_mult=0.5,
+            inverted_residual_setting=[[1, 16, 1, 1], [6, 24, 2, 2]]),
         "efficientnet_short": lambda: M.EfficientNet(
             [mb(1, 3, 1, 32, 16, 1, 0.5), mb(6, 5, 2, 16, 24, 2, 0.5)], dropout=0.2,
             num_classes=10),
