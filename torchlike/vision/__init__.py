@@ -14,7 +14,7 @@ __all__ = ["datasets", "io", "models", "ops", "transforms", "utils", "get_image_
 _image_backend = "PIL"
 
 
-def set_image_backend(backend):
+def set_image_backend(backend: str) -> None:
     """torchvision.set_image_backend: only 'PIL' exists here (accimage is not supported)."""
     global _image_backend
     if backend not in ("PIL", "accimage"):

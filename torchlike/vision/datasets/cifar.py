@@ -32,11 +32,11 @@ class CIFAR10(VisionDataset):
 
     def __init__(self, root, train: bool = True, transform=None, target_transform=None,
                  download: bool = False) -> None:
-        super().__init__(root, transform=transform, target_transform=target_transform)
+        super().__init__(root, None, transform, target_transform)
         self.train = train
         if download:
             self.download()
-        if not self._check_integrity():
+        if not self._files_ok():
             raise RuntimeError(
                 "Dataset not found or corrupted. You can use download=True to download it")
         chunks, self.targets = [], []
@@ -58,24 +58,21 @@ class CIFAR10(VisionDataset):
         self.class_to_idx = {c: i for i, c in enumerate(self.classes)}
 
     def __getitem__(self, index: int):
-        img, target = self.data[index], self.targets[index]
-        img = pil().fromarray(img)
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
+        return self._transformed(pil().fromarray(self.data[index]), self.targets[index])
 
     def __len__(self) -> int:
         return len(self.data)
 
-    def _check_integrity(self) -> bool:
+    def _files_ok(self) -> bool:
+        """Every batch file is present with torchvision's md5."""
         return all(check_integrity(os.path.join(self.root, self.base_folder, name), md5)
                    for name, md5 in self.train_list + self.test_list)
 
+    _check_integrity = _files_ok  # torchvision's name for the check
+
     def download(self) -> None:
         """Fetch and unpack the python-pickle archive."""
-        if self._check_integrity():
+        if self._files_ok():
             return
         download_and_extract_archive(self.url, self.root, filename=self.filename,
                                      md5=self.tgz_md5)
@@ -92,10 +89,10 @@ class _BatchUnpickler(pickle.Unpickler):
                 ("numpy._core.multiarray", "scalar"), ("_codecs", "encode"),
                 ("numpy.core.numeric", "_frombuffer"), ("numpy._core.numeric", "_frombuffer")}
 
-    def find_class(self, module, name):
-        if (module, name) in self._ALLOWED:
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"CIFAR batch refers to {module}.{name}, which a batch "
+    def find_class(self, mod, qualname):
+        if (mod, qualname) in self._ALLOWED:
+            return super().find_class(mod, qualname)
+        raise pickle.UnpicklingError(f"CIFAR batch refers to {mod}.{qualname}, which a batch "
                                      "file never holds")
 
 

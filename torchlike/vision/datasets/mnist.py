@@ -177,13 +177,8 @@ class MNIST(VisionDataset):
         return img, target
 
     def __getitem__(self, index: int):
-        img, target = self._item(index)
-        img = fromarray(img, "L")
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
+        pixels, target = self._item(index)
+        return self._transformed(fromarray(pixels, "L"), target)
 
     def __len__(self) -> int:
         return len(type(self).data.numpy(self))

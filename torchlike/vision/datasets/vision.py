@@ -7,24 +7,36 @@ import os
 from torchlike.utils.data import Dataset
 
 
+def _apply_pair(transform, target_transform, sample, target):
+    """(transform(sample), target_transform(target)), each skipped when None."""
+    return (sample if transform is None else transform(sample),
+            target if target_transform is None else target_transform(target))
+
+
+def _framed(obj, head):
+    """repr(obj) with `head` before its first line and the rest indented under it."""
+    first, *rest = repr(obj).splitlines()
+    return [head + first] + [" " * len(head) + line for line in rest]
+
+
 class VisionDataset(Dataset):
     """torchvision.datasets.VisionDataset: root, transform(s) and torchvision's repr."""
 
     _repr_indent = 4
 
     def __init__(self, root=None, transforms=None, transform=None, target_transform=None):
-        if isinstance(root, str):
-            root = os.path.expanduser(root)
-        self.root = root
-        separate = transform is not None or target_transform is not None
-        if transforms is not None and separate:
+        self.root = os.path.expanduser(root) if isinstance(root, str) else root
+        pair_given = (transform, target_transform) != (None, None)
+        if pair_given and transforms is not None:
             raise ValueError("Only transforms or transform/target_transform can be passed as "
                              "argument")
-        self.transform = transform
-        self.target_transform = target_transform
-        if separate:
-            transforms = StandardTransform(transform, target_transform)
-        self.transforms = transforms
+        self.transform, self.target_transform = transform, target_transform
+        self.transforms = StandardTransform(transform, target_transform) if pair_given \
+            else transforms
+
+    def _transformed(self, sample, target):
+        # read the attributes at each call: users reassign ds.transform after construction
+        return _apply_pair(self.transform, self.target_transform, sample, target)
 
     def __getitem__(self, index):
         raise NotImplementedError
@@ -33,48 +45,39 @@ class VisionDataset(Dataset):
         raise NotImplementedError
 
     def __repr__(self) -> str:
-        body = [f"Number of datapoints: {self.__len__()}"]
+        lines = [f"Number of datapoints: {self.__len__()}"]
         if self.root is not None:
-            body.append(f"Root location: {self.root}")
-        body += self.extra_repr().splitlines()
+            lines.append(f"Root location: {self.root}")
+        lines.extend(self.extra_repr().splitlines())
         if getattr(self, "transforms", None) is not None:
-            body += [repr(self.transforms)]
-        pad = " " * self._repr_indent
-        return "\n".join(["Dataset " + type(self).__name__] + [pad + line for line in body])
+            # only the first line of a multi-line transforms repr gets the indent
+            lines.append(repr(self.transforms))
+        indent = " " * self._repr_indent
+        return "\n".join([f"Dataset {type(self).__name__}"] + [indent + ln for ln in lines])
 
     def _format_transform_repr(self, transform, head):
-        return _format(transform, head)
+        return _framed(transform, head)
 
     def extra_repr(self) -> str:
         return ""
-
-
-def _format(transform, head):
-    lines = repr(transform).splitlines()
-    return [head + lines[0]] + [" " * len(head) + line for line in lines[1:]]
 
 
 class StandardTransform:
     """torchvision.datasets.vision.StandardTransform: (transform, target_transform) as a pair."""
 
     def __init__(self, transform=None, target_transform=None):
-        self.transform = transform
-        self.target_transform = target_transform
+        self.transform, self.target_transform = transform, target_transform
 
     def __call__(self, input, target):
-        if self.transform is not None:
-            input = self.transform(input)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return input, target
+        return _apply_pair(self.transform, self.target_transform, input, target)
 
     def _format_transform_repr(self, transform, head):
-        return _format(transform, head)
+        return _framed(transform, head)
 
     def __repr__(self) -> str:
-        body = [type(self).__name__]
+        lines = [type(self).__name__]
         if self.transform is not None:
-            body += _format(self.transform, "Transform: ")
+            lines += _framed(self.transform, "Transform: ")
         if self.target_transform is not None:
-            body += _format(self.target_transform, "Target transform: ")
-        return "\n".join(body)
+            lines += _framed(self.target_transform, "Target transform: ")
+        return "\n".join(lines)

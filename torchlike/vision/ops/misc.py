@@ -30,12 +30,12 @@ class FrozenBatchNorm2d(Module):
                                       unexpected_keys, error_msgs)
 
     def forward(self, x):
-        w = self.weight.reshape(1, -1, 1, 1)
-        b = self.bias.reshape(1, -1, 1, 1)
-        rv = self.running_var.reshape(1, -1, 1, 1)
-        rm = self.running_mean.reshape(1, -1, 1, 1)
-        scale = w * (rv + self.eps).rsqrt()
-        return x * scale + (b - rm * scale)
+        def per_channel(t):
+            return t.reshape(1, -1, 1, 1)
+
+        # the affine map of eval-mode batch norm, folded into one scale and one shift
+        gain = per_channel(self.weight) * torch.rsqrt(per_channel(self.running_var) + self.eps)
+        return x * gain + (per_channel(self.bias) - per_channel(self.running_mean) * gain)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.weight.shape[0]}, eps={self.eps})"
@@ -49,7 +49,7 @@ class Permute(Module):
         self.dims = dims
 
     def forward(self, x):
-        return torch.permute(x, self.dims)
+        return x.permute(*self.dims)
 
 
 def __getattr__(name):
