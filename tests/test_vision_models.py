@@ -9,6 +9,7 @@ file written by torchvision's ``torch.save`` loads and reproduces its logits.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import math
 import os
@@ -131,7 +132,10 @@ def test_state_dict_keys_and_shapes(name, cheap_init):
         assert rest == [ks for ks in ARCHS["vgg11_bn"]["keys"]
                         if not ks[0].startswith("features.")]
         return
-    assert keys_and_shapes(getattr(models, name)(**rec["kwargs"])) == rec["keys"]
+    model = getattr(models, name)(**rec["kwargs"])
+    assert keys_and_shapes(model) == rec["keys"]
+    # print(model) is torchvision's, line for line (recorded as a hash: the reprs are long)
+    assert hashlib.sha256(repr(model).encode()).hexdigest() == rec["repr_sha256"]
 
 
 @pytest.mark.parametrize("name", list(RECORD["logits"]))

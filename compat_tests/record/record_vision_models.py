@@ -8,12 +8,12 @@ through the CPU shim in /work/shared/tools; see its README):
 
 Writes compat_tests/fixtures/vision_models/:
 
-- ``models.json.gz``: ``archs``: per builder (num_classes=10), its kwargs and the ordered
-  state_dict keys with shapes; ``logits``: for one model per class (``logit_models``), keys and
-  the eval-mode logits on a 1x3x32x32 input after every parameter and buffer was filled by
-  ``fill()`` below (a numpy generator seeded by the key's crc32, tiled for big tensors, fan-in
-  scaled; the test reimplements it). Full-size state_dicts are far too big to commit; this
-  records what loading one must reproduce.
+- ``models.json.gz``: ``archs``: per builder (num_classes=10), its kwargs, the ordered
+  state_dict keys with shapes and the sha256 of the model's repr; ``logits``: for one model
+  per class (``logit_models``), keys and the eval-mode logits on a 1x3x32x32 input after every
+  parameter and buffer was filled by ``fill()`` below (a numpy generator seeded by the key's
+  crc32, tiled for big tensors, fan-in scaled; the test reimplements it). Full-size
+  state_dicts are far too big to commit; this records what loading one must reproduce.
 - ``mobilenet_v3_tiny.pth``: a real ``torch.save`` of a 3-block torchvision MobileNetV3's
   state_dict (torch.manual_seed(0) init, BN statistics from two training-mode batches), with
   its logits in models.json.gz under ``"saved"``.
@@ -22,6 +22,7 @@ Writes compat_tests/fixtures/vision_models/:
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import math
 import os
@@ -102,8 +103,10 @@ def main() -> None:
     os.makedirs(OUT, exist_ok=True)
     record: dict = {"archs": {}, "logits": {}}
     for name, kw in ARCHS.items():
-        sd = getattr(tvm, name)(**kw).state_dict()
-        record["archs"][name] = {"kwargs": kw, "keys": [[k, list(t.shape)] for k, t in sd.items()]}
+        model = getattr(tvm, name)(**kw)
+        sd = model.state_dict()
+        record["archs"][name] = {"kwargs": kw, "keys": [[k, list(t.shape)] for k, t in sd.items()],
+                                 "repr_sha256": hashlib.sha256(repr(model).encode()).hexdigest()}
     for name, make in logit_models(tvm).items():
         model = make().eval()
         sd = model.state_dict()
