@@ -154,6 +154,11 @@ def _worker_main() -> None:
     print(f"rank {r} ok", flush=True)
 
 
+if __name__ == "__main__":  # a rank under the launcher: run and stop before the tests
+    _worker_main()
+    raise SystemExit(0)
+
+
 # ------------------------------------------------------------------ the tests (in pytest)
 
 
@@ -261,6 +266,3 @@ def test_launcher_propagates_failure(tmp_path):
     assert rc == 3, out[-3000:]
     assert "exited with code 3" in out
 
-
-if __name__ == "__main__":
-    _worker_main()
