@@ -216,6 +216,10 @@ def test_uninitialized_errors():
     with pytest.raises(ValueError, match="Invalid backend: 'foo'"):
         dist.init_process_group("foo", rank=0, world_size=1)
     assert repr(dist.ReduceOp.SUM) == "<RedOpType.SUM: 0>"
+    # several processes after JAX's backend started (a tensor exists): a clear error, no crash
+    with pytest.raises(RuntimeError, match="before the first tensor"):
+        dist.init_process_group("gloo", init_method="tcp://127.0.0.1:1", rank=0, world_size=2)
+    assert not dist.is_initialized()
 
 
 def test_distributed_sampler_matches_torch():

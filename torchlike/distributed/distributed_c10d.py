@@ -131,8 +131,8 @@ class ProcessGroup:
     def _program(self, key, make, out_spec):
         k = self._programs.get(key)
         if k is None:
-            k = self._programs[key] = jax.jit(make(), out_shardings=NamedSharding(self._mesh,
-                                                                                  out_spec))
+            k = self._programs[key] = _Collective(
+                key[0], jax.jit(make(), out_shardings=NamedSharding(self._mesh, out_spec)))
         return k
 
     def _global(self, arr):
@@ -143,6 +143,24 @@ class ProcessGroup:
         arr = jax.device_put(arr, self._device)
         return jax.make_array_from_single_device_arrays(
             (self._size,) + arr.shape, self._stacked, [arr[None]])
+
+
+class _Collective:
+    """A jitted collective whose transport failures surface as torch's RuntimeError."""
+
+    __slots__ = ("fn", "name")
+
+    def __init__(self, name, fn):
+        self.name, self.fn = name, fn
+
+    def __call__(self, g):
+        try:
+            return self.fn(g)
+        except (ValueError, RuntimeError) as e:
+            if "Gloo" not in str(e) and "NCCL" not in str(e) and "UNAVAILABLE" not in str(e):
+                raise
+            raise RuntimeError(f"{self.name} failed: the transport to another rank broke (did a "
+                               f"rank exit or crash?): {e}") from None
 
 
 _STATE: dict = {"pg": None, "jax_dist": False}
