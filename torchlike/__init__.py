@@ -60,6 +60,10 @@ from ._ops.meta import (  # noqa: E402,F401
 )
 
 __version__ = "0.1.0"
+# torch's math constants (torch.pi, torch.e, torch.inf, torch.nan) and numpy's newaxis alias.
+from math import e, inf, nan, pi  # noqa: E402,F401
+
+newaxis = None
 from . import serialization  # noqa: E402
 from .serialization import load, save  # noqa: E402,F401
 from . import special, masked, signal  # noqa: E402,F401
