@@ -295,6 +295,19 @@ def _backend_started() -> bool:
     return bool(xla_bridge._backends)
 
 
+def _restart_backend() -> None:
+    # JAX's multi-process runtime must start before its backend, but torch programs may build
+    # tensors (a model) first.  Drop the started backend: arrays made on it stay readable and
+    # move to the new devices on their next use; torchlike's device tables are rebuilt.
+    import jax.extend.backend
+
+    from .._core import device as _device
+
+    jax.extend.backend.clear_backends()
+    _device._jax_devices.cache_clear()
+    _device.from_jax.cache_clear()
+
+
 def init_process_group(backend=None, init_method=None, timeout=None, world_size: int = -1,
                        rank: int = -1, store=None, group_name: str = "", pg_options=None,
                        device_id=None) -> None:
@@ -341,10 +354,7 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size:
     platform = "gpu" if backend == "nccl" else "cpu"
     if world_size > 1 and not _STATE["jax_dist"]:
         if _backend_started():
-            raise RuntimeError(
-                "init_process_group with world_size > 1 must run before the first tensor is "
-                "created: JAX's multi-process runtime starts before its backend. Move "
-                "init_process_group to the top of the program.")
+            _restart_backend()
         if platform == "cpu":
             jax.config.update("jax_cpu_collectives_implementation", "gloo")
         if rank == 0:
