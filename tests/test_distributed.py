@@ -115,8 +115,10 @@ def _worker_ddp(dist, torch, r: int, n: int) -> None:
         local.bias.copy_(torch.tensor([0.05, -0.05]))
         if r == 1:  # rank 0's initial weights must win the construction broadcast
             local.weight.add_(1.0)
+    local.register_buffer("seen", torch.tensor([float(r)]))
     model = DDP(local)
-    assert list(model.state_dict()) == ["module.weight", "module.bias"]
+    assert list(model.state_dict()) == ["module.weight", "module.bias", "module.seen"]
+    assert local.seen.tolist() == [0.0] and model.module is local  # rank 0's buffer too
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     idx = list(DistributedSampler(range(8), shuffle=False))
     assert idx == list(range(r, 8, 2))
