@@ -132,6 +132,12 @@ def test_new_sizes_compile_nothing():
     assert sums == [float(k * (k - 1)) for k in range(17, 32)]
 
 
+def test_padding_holds_only_values_the_data_has():
+    # integer floor division checks its divisor for zeros: padded rows must not add any
+    x = torch.tensor([0, 5, 0, 3, 2])
+    assert (10 // x[x > 1]).tolist() == [2, 3, 5]
+
+
 def test_autograd_falls_back_to_exact_arrays(data):
     x, z, m = data
     w = x.clone().requires_grad_()

@@ -192,6 +192,13 @@ _counts = jax.jit(lambda a: jnp.count_nonzero(a).astype(jnp.int64))
 _gathers: dict = _bounded({})
 
 
+def _first_fill(idx, m):
+    # The padding repeats the first selected position, so padded rows hold values the data
+    # has: an op's value checks (integer division by zero) see nothing torch would not.
+    live = lax.iota(jnp.int32, idx.shape[0]) < jnp.count_nonzero(m)
+    return jnp.where(live, idx, idx[0])
+
+
 def _count(mask_arr) -> int:
     return int(_counts(mask_arr))
 
@@ -206,6 +213,8 @@ def masked_rows(self: Tensor, mask: Tensor):
         return None
     m_arr = mask._data
     n = _count(m_arr)
+    if n == 0:
+        return None
     cells = int(np.prod(ms))
     length = bucket(n, cells)
     rest = tuple(shape[k:])
@@ -213,7 +222,7 @@ def masked_rows(self: Tensor, mask: Tensor):
     g = _gathers.get(key)
     if g is None:
         def f(a, m):
-            idx = jnp.nonzero(m.reshape(-1), size=length, fill_value=0)[0]
+            idx = _first_fill(jnp.nonzero(m.reshape(-1), size=length, fill_value=0)[0], m)
             return a.reshape((cells,) + rest)[idx]
 
         g = _gathers[key] = jax.jit(f)
@@ -255,15 +264,15 @@ def nonzero(input: Tensor):
         return None
     a = input._data
     n = _count(a)
-    nd = a.ndim
+    if n == 0:
+        return None
     length = bucket(n, max(a.size, 1))
     key = (a.shape, "nonzero", length)
     g = _gathers.get(key)
     if g is None:
         def f(a):
-            cols = jnp.nonzero(a.reshape(a.shape or (1,)), size=length, fill_value=0)
-            return jnp.stack(cols[:nd], axis=1).astype(jnp.int64) if nd else \
-                jnp.zeros((length, 0), jnp.int64)
+            cols = jnp.nonzero(a, size=length, fill_value=0)
+            return jnp.stack([_first_fill(c, a) for c in cols], axis=1).astype(jnp.int64)
 
         g = _gathers[key] = jax.jit(f)
     return padded(g(a), n, _dt.int64)

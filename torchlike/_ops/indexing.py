@@ -795,8 +795,10 @@ def take(input, index) -> Tensor:
 
 def nonzero(input, *, out=None, as_tuple: bool = False):
     """torch.nonzero: an (n, ndim) int64 tensor of coordinates, or a tuple of 1-D tensors (§13)."""
+    r = None
     if input.dim() and not isinstance(input._storage.array, jax.core.Tracer):
         r = _ragged.nonzero(input)
+    if r is not None:
         if as_tuple:
             n, cols = r.shape[0], r._storage.array
             return tuple(_ragged.padded(cols[:, j], n, _dt.int64) for j in range(input.dim()))
