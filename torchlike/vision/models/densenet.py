@@ -20,20 +20,21 @@ class _DenseLayer(nn.Module):
     def __init__(self, num_input_features: int, growth_rate: int, bn_size: int, drop_rate: float,
                  memory_efficient: bool = False) -> None:
         super().__init__()
-        self.norm1 = nn.BatchNorm2d(num_input_features)
-        self.relu1 = nn.ReLU(inplace=True)
-        self.conv1 = nn.Conv2d(num_input_features, bn_size * growth_rate, kernel_size=1, stride=1,
-                               bias=False)
-        self.norm2 = nn.BatchNorm2d(bn_size * growth_rate)
-        self.relu2 = nn.ReLU(inplace=True)
-        self.conv2 = nn.Conv2d(bn_size * growth_rate, growth_rate, kernel_size=3, stride=1,
-                               padding=1, bias=False)
+        width = bn_size * growth_rate
+        # (norm, relu, conv) twice: a 1x1 bottleneck to width, a 3x3 to growth_rate channels
+        for i, (cin, cout, k) in enumerate(((num_input_features, width, 1),
+                                            (width, growth_rate, 3)), start=1):
+            self.add_module(f"norm{i}", nn.BatchNorm2d(cin))
+            self.add_module(f"relu{i}", nn.ReLU(inplace=True))
+            self.add_module(f"conv{i}", nn.Conv2d(cin, cout, kernel_size=k, stride=1,
+                                                  padding=k // 2, bias=False))
         self.drop_rate = float(drop_rate)
         # torchvision recomputes the bottleneck in backward to save memory; the values are the
         # same, so this flag is kept for the API and the plain path runs
         self.memory_efficient = memory_efficient
 
-    def bn_function(self, inputs: list[Tensor]) -> Tensor:
+    def bn_function(self, inputs):
+        """The bottleneck applied to the concatenation of all earlier feature maps."""
         return self.conv1(self.relu1(self.norm1(cat(inputs, 1))))
 
     def forward(self, input):
@@ -68,12 +69,12 @@ class _Transition(nn.Sequential):
     """torchvision's _Transition: BN, ReLU, 1x1 conv and a 2x2 average pool between blocks."""
 
     def __init__(self, num_input_features: int, num_output_features: int) -> None:
-        super().__init__()
-        self.norm = nn.BatchNorm2d(num_input_features)
-        self.relu = nn.ReLU(inplace=True)
-        self.conv = nn.Conv2d(num_input_features, num_output_features, kernel_size=1, stride=1,
-                              bias=False)
-        self.pool = nn.AvgPool2d(kernel_size=2, stride=2)
+        super().__init__(OrderedDict([
+            ("norm", nn.BatchNorm2d(num_input_features)),
+            ("relu", nn.ReLU(inplace=True)),
+            ("conv", nn.Conv2d(num_input_features, num_output_features, 1, 1, bias=False)),
+            ("pool", nn.AvgPool2d(2, 2)),
+        ]))
 
 
 class DenseNet(nn.Module):
@@ -92,11 +93,11 @@ class DenseNet(nn.Module):
             ("pool0", nn.MaxPool2d(kernel_size=3, stride=2, padding=1)),
         ]))
         n = num_init_features
-        for i, num_layers in enumerate(block_config):
+        for i, depth in enumerate(block_config):
             self.features.add_module(f"denseblock{i + 1}", _DenseBlock(
-                num_layers=num_layers, num_input_features=n, bn_size=bn_size,
+                num_layers=depth, num_input_features=n, bn_size=bn_size,
                 growth_rate=growth_rate, drop_rate=drop_rate, memory_efficient=memory_efficient))
-            n += num_layers * growth_rate
+            n += depth * growth_rate
             if i != len(block_config) - 1:
                 self.features.add_module(f"transition{i + 1}", _Transition(n, n // 2))
                 n //= 2

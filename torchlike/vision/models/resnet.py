@@ -13,16 +13,22 @@ __all__ = ["ResNet", "BasicBlock", "Bottleneck", "ResNet18_Weights", "ResNet34_W
            "resnet101"]
 
 
-def conv3x3(in_planes: int, out_planes: int, stride: int = 1, groups: int = 1,
-            dilation: int = 1) -> nn.Conv2d:
-    """A bias-free 3x3 convolution padded to keep the size (before striding)."""
-    return nn.Conv2d(in_planes, out_planes, kernel_size=3, stride=stride, padding=dilation,
+def _conv(k: int, cin: int, cout: int, stride: int, groups: int = 1,
+          dilation: int = 1) -> nn.Conv2d:
+    # ResNet convs carry no bias (a norm layer follows each) and keep the size before striding
+    return nn.Conv2d(cin, cout, kernel_size=k, stride=stride, padding=dilation * (k // 2),
                      groups=groups, bias=False, dilation=dilation)
 
 
+def conv3x3(in_planes: int, out_planes: int, stride: int = 1, groups: int = 1,
+            dilation: int = 1) -> nn.Conv2d:
+    """torchvision.models.resnet.conv3x3: a bias-free, size-keeping 3x3 convolution."""
+    return _conv(3, in_planes, out_planes, stride, groups, dilation)
+
+
 def conv1x1(in_planes: int, out_planes: int, stride: int = 1) -> nn.Conv2d:
-    """A bias-free 1x1 convolution."""
-    return nn.Conv2d(in_planes, out_planes, kernel_size=1, stride=stride, bias=False)
+    """torchvision.models.resnet.conv1x1: a bias-free 1x1 convolution."""
+    return _conv(1, in_planes, out_planes, stride)
 
 
 class BasicBlock(nn.Module):
@@ -35,7 +41,7 @@ class BasicBlock(nn.Module):
                  dilation: int = 1, norm_layer: Callable[..., nn.Module] | None = None) -> None:
         super().__init__()
         norm_layer = norm_layer or nn.BatchNorm2d
-        if groups != 1 or base_width != 64:
+        if (groups, base_width) != (1, 64):
             raise ValueError("BasicBlock only supports groups=1 and base_width=64")
         if dilation > 1:
             raise NotImplementedError("Dilation > 1 not supported in BasicBlock")
@@ -64,13 +70,13 @@ class Bottleneck(nn.Module):
                  dilation: int = 1, norm_layer: Callable[..., nn.Module] | None = None) -> None:
         super().__init__()
         norm_layer = norm_layer or nn.BatchNorm2d
-        width = int(planes * (base_width / 64.0)) * groups
-        self.conv1 = conv1x1(inplanes, width)
-        self.bn1 = norm_layer(width)
-        self.conv2 = conv3x3(width, width, stride, groups, dilation)
-        self.bn2 = norm_layer(width)
-        self.conv3 = conv1x1(width, planes * self.expansion)
-        self.bn3 = norm_layer(planes * self.expansion)
+        scale = base_width / 64.0
+        width = int(planes * scale) * groups
+        convs = (conv1x1(inplanes, width), conv3x3(width, width, stride, groups, dilation),
+                 conv1x1(width, planes * self.expansion))
+        for i, conv in enumerate(convs, start=1):  # conv1, bn1, conv2, bn2, conv3, bn3
+            setattr(self, f"conv{i}", conv)
+            setattr(self, f"bn{i}", norm_layer(conv.out_channels))
         self.relu = nn.ReLU(inplace=True)
         self.downsample = downsample
         self.stride = stride
@@ -95,24 +101,23 @@ class ResNet(nn.Module):
         self._norm_layer = norm_layer
         self.inplanes = 64
         self.dilation = 1
-        if replace_stride_with_dilation is None:
-            replace_stride_with_dilation = [False, False, False]
-        if len(replace_stride_with_dilation) != 3:
+        dilate = ([False] * 3 if replace_stride_with_dilation is None
+                  else replace_stride_with_dilation)
+        if len(dilate) != 3:
             raise ValueError("replace_stride_with_dilation should be None or a 3-element tuple, "
-                             f"got {replace_stride_with_dilation}")
+                             f"got {dilate}")
         self.groups = groups
         self.base_width = width_per_group
-        self.conv1 = nn.Conv2d(3, self.inplanes, kernel_size=7, stride=2, padding=3, bias=False)
-        self.bn1 = norm_layer(self.inplanes)
+        self.conv1 = nn.Conv2d(3, 64, 7, 2, 3, bias=False)  # the 7x7/2 stem
+        self.bn1 = norm_layer(64)
         self.relu = nn.ReLU(inplace=True)
-        self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
-        # stage i: (planes, stride, dilate instead of striding)
-        stages = zip((64, 128, 256, 512), (1, 2, 2, 2), [False, *replace_stride_with_dilation],
-                     layers[:4], strict=True)
-        for i, (planes, stride, dilate, n) in enumerate(stages):
-            setattr(self, f"layer{i + 1}", self._make_layer(block, planes, n, stride, dilate))
+        self.maxpool = nn.MaxPool2d(3, 2, 1)
+        # stage i: (planes, stride, dilate instead of striding, blocks)
+        stages = zip((64, 128, 256, 512), (1, 2, 2, 2), [False, *dilate], layers[:4], strict=True)
+        for i, (planes, stride, dil, n) in enumerate(stages):
+            setattr(self, f"layer{i + 1}", self._make_layer(block, planes, n, stride, dil))
         self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
-        self.fc = nn.Linear(512 * block.expansion, num_classes)
+        self.fc = nn.Linear(self.inplanes, num_classes)  # inplanes is now 512 * expansion
 
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
@@ -133,13 +138,13 @@ class ResNet(nn.Module):
         if dilate:
             self.dilation *= stride
             stride = 1
-        downsample = None
-        if stride != 1 or self.inplanes != planes * block.expansion:
-            downsample = nn.Sequential(conv1x1(self.inplanes, planes * block.expansion, stride),
-                                       norm_layer(planes * block.expansion))
+        out = planes * block.expansion
+        downsample = None  # a projection shortcut where the shape changes
+        if stride != 1 or self.inplanes != out:
+            downsample = nn.Sequential(conv1x1(self.inplanes, out, stride), norm_layer(out))
         seq = [block(self.inplanes, planes, stride, downsample, self.groups, self.base_width,
                      first_dilation, norm_layer)]
-        self.inplanes = planes * block.expansion
+        self.inplanes = out
         seq += [block(self.inplanes, planes, groups=self.groups, base_width=self.base_width,
                       dilation=self.dilation, norm_layer=norm_layer) for _ in range(1, blocks)]
         return nn.Sequential(*seq)

@@ -17,17 +17,17 @@ class Fire(nn.Module):
                  expand3x3_planes: int) -> None:
         super().__init__()
         self.inplanes = inplanes
-        self.squeeze = nn.Conv2d(inplanes, squeeze_planes, kernel_size=1)
-        self.squeeze_activation = nn.ReLU(inplace=True)
-        self.expand1x1 = nn.Conv2d(squeeze_planes, expand1x1_planes, kernel_size=1)
-        self.expand1x1_activation = nn.ReLU(inplace=True)
-        self.expand3x3 = nn.Conv2d(squeeze_planes, expand3x3_planes, kernel_size=3, padding=1)
-        self.expand3x3_activation = nn.ReLU(inplace=True)
+        # each conv is followed by its own ReLU child (<name>_activation)
+        for name, cin, cout, k in (("squeeze", inplanes, squeeze_planes, 1),
+                                   ("expand1x1", squeeze_planes, expand1x1_planes, 1),
+                                   ("expand3x3", squeeze_planes, expand3x3_planes, 3)):
+            self.add_module(name, nn.Conv2d(cin, cout, kernel_size=k, padding=k // 2))
+            self.add_module(name + "_activation", nn.ReLU(inplace=True))
 
     def forward(self, x):
-        x = self.squeeze_activation(self.squeeze(x))
-        return cat([self.expand1x1_activation(self.expand1x1(x)),
-                    self.expand3x3_activation(self.expand3x3(x))], 1)
+        s = self.squeeze_activation(self.squeeze(x))
+        return cat([self.expand1x1_activation(self.expand1x1(s)),
+                    self.expand3x3_activation(self.expand3x3(s))], 1)
 
 
 # per version: the stem conv (out, kernel) and the feature stack after its ReLU + pool;
@@ -53,24 +53,24 @@ class SqueezeNet(nn.Module):
         if version not in _VERSIONS:
             raise ValueError(f"Unsupported SqueezeNet version {version}: 1_0 or 1_1 expected")
         (stem, k), table = _VERSIONS[version]
-        layers: list[nn.Module] = [nn.Conv2d(3, stem, kernel_size=k, stride=2),
-                                   nn.ReLU(inplace=True), _pool()]
+        feats: list[nn.Module] = [nn.Conv2d(3, stem, kernel_size=k, stride=2),
+                                  nn.ReLU(inplace=True), _pool()]
         channels = stem
         for entry in table:
             if entry == "M":
-                layers.append(_pool())
+                feats.append(_pool())
             else:
                 squeeze, expand = entry
-                layers.append(Fire(channels, squeeze, expand, expand))
+                feats.append(Fire(channels, squeeze, expand, expand))
                 channels = 2 * expand
-        self.features = nn.Sequential(*layers)
-        final_conv = nn.Conv2d(512, self.num_classes, kernel_size=1)
-        self.classifier = nn.Sequential(nn.Dropout(p=dropout), final_conv, nn.ReLU(inplace=True),
+        self.features = nn.Sequential(*feats)
+        head = nn.Conv2d(channels, num_classes, 1)  # a 1x1 conv per class, pooled to logits
+        self.classifier = nn.Sequential(nn.Dropout(p=dropout), head, nn.ReLU(inplace=True),
                                         nn.AdaptiveAvgPool2d((1, 1)))
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
-                if m is final_conv:
-                    nn.init.normal_(m.weight, mean=0.0, std=0.01)
+                if m is head:  # the head starts small, the rest He-uniform
+                    nn.init.normal_(m.weight, 0.0, 0.01)
                 else:
                     nn.init.kaiming_uniform_(m.weight)
                 if m.bias is not None:
