@@ -78,6 +78,7 @@ from . import func, interop  # noqa: E402,F401
 from .func import vmap  # noqa: E402,F401
 from . import _dynamo, compiler  # noqa: E402,F401
 from . import testing  # noqa: E402,F401 - torch.testing (its names load on first use)
+from . import distributed, multiprocessing  # noqa: E402,F401
 from ._dynamo.module import optimize as compile  # noqa: E402,F401,A001
 
 # torch's top-level aliases of nn.functional ops whose signatures match F's.
