@@ -55,8 +55,10 @@ from ._ops.nn_norm import (  # noqa: E402,F401
 )
 from . import fft, random  # noqa: E402,F401
 from ._ops.meta import (  # noqa: E402,F401
-    broadcast_shapes, get_num_threads, is_complex, is_floating_point, is_tensor, numel,
-    result_type, set_num_threads,
+    broadcast_shapes, is_complex, is_floating_point, is_tensor, numel, result_type,
+)
+from ._core.threads import (  # noqa: E402,F401
+    get_num_interop_threads, get_num_threads, set_num_interop_threads, set_num_threads,
 )
 
 __version__ = "0.1.0"
@@ -70,6 +72,10 @@ from . import optim  # noqa: E402
 from . import nn  # noqa: E402
 from . import utils  # noqa: E402
 from . import cuda  # noqa: E402,F401
+from . import accelerator, backends  # noqa: E402,F401
+from .backends import (  # noqa: E402,F401
+    get_float32_matmul_precision, set_float32_matmul_precision,
+)
 from . import func, interop  # noqa: E402,F401
 from .func import vmap  # noqa: E402,F401
 from . import _dynamo, compiler  # noqa: E402,F401

@@ -158,7 +158,9 @@ class Tensor:
         arr = self._storage.array
         if isinstance(arr, jax.core.Tracer):  # under jit / compile: tracers have no devices
             return CPU
-        return from_jax(next(iter(arr.devices())))
+        devs = arr.devices()
+        # A sharded array (DataParallel, DTensor) is named by its first device.
+        return from_jax(next(iter(devs)) if len(devs) == 1 else min(devs, key=lambda d: d.id))
 
     @property
     def is_cuda(self) -> bool:
