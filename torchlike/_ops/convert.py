@@ -47,6 +47,7 @@ def _to_copy():
             return Tensor._make(jax.device_put(g._data, ctx.src), g._dtype), None
 
     ToCopy._backward_cls.__name__ = ToCopy._backward_cls.__qualname__ = "ToCopyBackward0"
+    ToCopy._op.grad_name = "ToCopyBackward0"
     return ToCopy
 
 

@@ -48,6 +48,13 @@ def _place(arr, device):
     return jax.device_put(arr, jdev)
 
 
+def _device_of(t: Tensor):
+    """The device a *_like / new_* result takes from ``t``: None (the default device) unless
+    ``t`` was placed on a device explicitly (its array is committed)."""
+    arr = t._storage.array
+    return t.device if getattr(arr, "committed", False) else None
+
+
 def _finish(arr, dt, device, requires_grad) -> Tensor:
     if requires_grad and not (dt.is_floating_point or dt.is_complex):
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
@@ -318,7 +325,7 @@ def _like(input, value, dtype, device, requires_grad):
         raise TypeError(f"argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     dt = _check_dtype(dtype) or input._dtype
     if device is None:
-        device = input.device if input.device.type != "cpu" else None
+        device = _device_of(input)
     return _finish(_filled(tuple(input.shape), dt, value), dt, device, requires_grad)
 
 
@@ -355,8 +362,8 @@ def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=Fals
 def _new(self, size, value, dtype, device, requires_grad):
     dt = _check_dtype(dtype) or self._dtype
     shape = _shape_arg(size, "new")
-    if device is None and self.device.type != "cpu":
-        device = self.device
+    if device is None:
+        device = _device_of(self)
     return _finish(_filled(shape, dt, value), dt, device, requires_grad)
 
 
@@ -432,7 +439,9 @@ def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=F
 def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None,
                pin_memory=False) -> Tensor:
     """torch.Tensor.new_tensor: dtype and device of self unless given."""
-    return tensor(data, dtype=dtype or self._dtype, device=device, requires_grad=requires_grad)
+    return tensor(data, dtype=dtype or self._dtype,
+                  device=_device_of(self) if device is None else device,
+                  requires_grad=requires_grad)
 
 
 for _f in (new_zeros, new_ones, new_empty, new_full, new_tensor, new_empty_strided):
