@@ -52,6 +52,8 @@ def _device_of(t: Tensor):
     """The device a *_like / new_* result takes from ``t``: None (the default device) unless
     ``t`` was placed on a device explicitly (its array is committed)."""
     arr = t._storage.array
+    if isinstance(arr, jax.core.Tracer):  # traced: placement is the compiled program's
+        return None
     return t.device if getattr(arr, "committed", False) else None
 
 
