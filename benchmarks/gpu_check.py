@@ -47,7 +47,8 @@ def _gpus():
 
 def compat_subset(timeout: int) -> str:
     """Pass/fail counts of the compat subset, run in a fresh process on JAX's default device."""
-    cmd = [sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:randomly",
+    cmd = [sys.executable, "-m", "pytest", "-o", "addopts=", "-q", "-rf", "-p", "no:xdist",
+           "-p", "no:randomly",
            "compat_tests/test_opdb.py", "compat_tests/test_promotion.py", "-k",
            f"({COMPAT_K}) or test_promotion"]
     try:

@@ -161,6 +161,11 @@ for f in (lambda: x + y, lambda: x @ y, lambda: torch.cat([x, y]), lambda: x.add
     except RuntimeError as e:
         errs.append(str(e))
 out["mixed"] = errs
+c = torch.zeros(2, 2, device="cpu:1")
+c.copy_(y)  # copy_ keeps the destination's device, as torch
+lin = nn.Linear(2, 2).to("cpu:1")
+lin.load_state_dict({k: v.to("cpu:2") for k, v in nn.Linear(2, 2).state_dict().items()})
+out["copy"] = [str(c.device), c.tolist(), str(lin.weight.device)]
 try:
     torch.zeros(1, device="cpu:7")
 except RuntimeError as e:
@@ -185,6 +190,23 @@ w = xg.to("cpu:1")
 z = w * 3
 z.sum().backward()
 out["to_grad"] = [w.grad_fn.name(), str(xg.grad.device), xg.grad.tolist()]
+m2 = nn.Linear(2, 1).to("cpu:2")
+opt2 = torch.optim.SGD(m2.parameters(), lr=0.1)
+x2 = torch.ones(3, 2, device="cpu:2")
+
+
+def step():
+    opt2.zero_grad()
+    loss = m2(x2).pow(2).mean()
+    loss.backward()
+    opt2.step()
+    return loss
+
+
+cstep = torch.compile(step, fullgraph=True)
+losses = [cstep() for _ in range(3)]
+out["compiled"] = [str(losses[-1].device), str(m2.weight.device), str(m2.weight.grad.device),
+                   losses[-1].item() < losses[0].item()]
 print(json.dumps(out))
 """
 
@@ -204,8 +226,10 @@ def test_several_host_devices():
     assert out["placed"] == ["cpu:1", "cpu:2", "cpu:1", "cpu:1", "cpu:1", "cpu", "cpu"]
     msg = "Expected all tensors to be on the same device, but found at least two devices, "
     assert out["mixed"] == [msg + "cpu:1 and cpu:3!"] * 4
+    assert out["copy"] == ["cpu:1", [[1.0, 1.0], [1.0, 1.0]], "cpu:1"]
     assert out["bad_index"] == "cpu:7 does not exist: JAX has 4 cpu devices"
     assert out["same_params"] and out["param_devs"] == ["cpu:3"]
     assert out["after_step"] == ["cpu:3"] * 3
     assert out["module_mixed"].startswith(msg)
     assert out["to_grad"] == ["ToCopyBackward0", "cpu:2", [3.0, 3.0]]
+    assert out["compiled"] == ["cpu:2", "cpu:2", "cpu:2", True]

@@ -96,6 +96,19 @@ def to_jax(d: device | str | int | None):
     """
     if d is None:
         return None
+    j = _to_jax_memo.get(d) if type(d) in (str, device) else None
+    if j is not None:
+        return j
+    j = _to_jax(d)
+    if type(d) in (str, device) and not (j.platform != "cpu" and device(d).index is None):
+        _to_jax_memo[d] = j  # a bare accelerator type follows set_device: not memoised
+    return j
+
+
+_to_jax_memo: dict = {}
+
+
+def _to_jax(d):
     if not isinstance(d, device):
         if type(d) is int and not _jax_devices("gpu"):  # torch: a bare index is an accelerator
             raise RuntimeError("Cannot access accelerator device when none is available.")
@@ -169,3 +182,18 @@ def mixed_devices(err: ValueError, args):
     names = " and ".join(str(from_jax(d)) for d in seen[:2]) if len(seen) > 1 else "several"
     raise RuntimeError("Expected all tensors to be on the same device, but found at least two "
                        f"devices, {names}!") from None
+
+
+def onto(src, dst):
+    """``src`` (a jax.Array) on ``dst``'s device when either was placed explicitly and they
+    differ: torch's copy_ keeps the destination's device."""
+    if isinstance(src, jax.core.Tracer) or isinstance(dst, jax.core.Tracer):
+        return src
+    if not (getattr(src, "committed", False) or getattr(dst, "committed", False)):
+        return src
+    if not (hasattr(src, "devices") and hasattr(dst, "devices")):
+        return src
+    dd = dst.devices()
+    if src.devices() == dd or len(dd) != 1:
+        return src
+    return jax.device_put(src, next(iter(dd)))
