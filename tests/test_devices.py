@@ -51,6 +51,23 @@ def test_cpu_index_names_the_one_host():
 
 
 @cpu_only
+def test_default_device():
+    assert torch.get_default_device() == torch.device("cpu")
+    try:
+        torch.set_default_device("cpu:1")
+        assert torch.get_default_device() == torch.device("cpu", 1)
+        assert torch.zeros(1).device == torch.device("cpu")
+        torch.set_default_device("cuda")  # accepted; using it raises, as torch's CPU build
+        with pytest.raises(AssertionError, match=NO_CUDA):
+            torch.zeros(1)
+        with pytest.raises(AssertionError, match=NO_CUDA):
+            torch.get_default_device()
+    finally:
+        torch.set_default_device(None)
+    assert torch.get_default_device() == torch.device("cpu")
+
+
+@cpu_only
 def test_cuda_namespace_on_a_cpu_build():
     c = torch.cuda
     assert (c.memory_allocated(), c.max_memory_allocated(), c.memory_reserved(),

@@ -17,7 +17,7 @@ _config.setup_persistent_cache()
 
 from . import _ops  # noqa: E402,F401 - attaches every op to Tensor
 from . import autograd, return_types  # noqa: E402,F401
-from ._core.device import device  # noqa: E402
+from ._core.device import device, get_default_device, set_default_device  # noqa: E402,F401
 from ._core.dtypes import (  # noqa: E402,F401
     bfloat16, bool, can_cast, cdouble, cfloat, complex64, complex128, double, dtype, finfo, float,
     float16, float32, float64, get_default_dtype, half, iinfo, int, int8, int16, int32, int64, long,

@@ -145,8 +145,28 @@ def from_jax(jdev) -> device:
 CPU = device("cpu")
 
 
+# torch.set_default_device's choice, under any `with device(...)` blocks.
+_base_default: list = [None]
+
+
 def default_device() -> device | None:
-    return _default_device[-1] if _default_device else None
+    return _default_device[-1] if _default_device else _base_default[0]
+
+
+def set_default_device(d) -> None:
+    """torch.set_default_device: where factories put tensors without device= (None: JAX's
+    default device)."""
+    _base_default[0] = None if d is None else device(d)
+
+
+def get_default_device() -> device:
+    """torch.get_default_device: the device factories use now."""
+    d = default_device()
+    if d is None:
+        return from_jax(jax.devices()[0])
+    if d.type == "cuda" and d.index is None:
+        return from_jax(to_jax(d))
+    return d
 
 
 def _devices_of(a):
