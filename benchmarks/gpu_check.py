@@ -83,8 +83,10 @@ def precision_rows(target: str) -> list[tuple[str, str]]:
     b = rng.standard_normal((512, 512), dtype=np.float32)
     x = rng.standard_normal((8, 16, 32, 32), dtype=np.float32)
     w = rng.standard_normal((32, 16, 3, 3), dtype=np.float32)
-    ref_mm = (t.tensor(a) @ t.tensor(b)).numpy()  # CPU, full float32
-    ref_conv = t.nn.functional.conv2d(t.tensor(x), t.tensor(w), padding=1).numpy()
+    # On a GPU machine JAX's default device is the GPU: the reference is placed on the CPU.
+    ref_mm = (t.tensor(a, device="cpu") @ t.tensor(b, device="cpu")).numpy()
+    ref_conv = t.nn.functional.conv2d(t.tensor(x, device="cpu"), t.tensor(w, device="cpu"),
+                                      padding=1).numpy()
     rows = []
     for tf32 in (False, True):
         t.backends.cuda.matmul.allow_tf32 = tf32
