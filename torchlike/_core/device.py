@@ -145,6 +145,12 @@ def from_jax(jdev) -> device:
 CPU = device("cpu")
 
 
+@functools.cache
+def traced_device() -> device:
+    """What a traced tensor reports as its device: JAX's default device."""
+    return from_jax(jax.devices()[0])
+
+
 # torch.set_default_device's choice, under any `with device(...)` blocks.
 _base_default: list = [None]
 

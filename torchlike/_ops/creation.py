@@ -44,7 +44,9 @@ def _place(arr, device):
         device = default_device()
         if device is None:
             return arr
-    jdev = to_jax(device)
+    jdev = to_jax(device)  # validates the name even where the array stays put
+    if isinstance(arr, jax.core.Tracer):  # traced: placement is the compiled program's
+        return arr
     return jax.device_put(arr, jdev)
 
 
