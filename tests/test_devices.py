@@ -89,6 +89,14 @@ def test_cuda_namespace_on_a_cpu_build():
         pass
     with c.device_of(torch.zeros(1)):
         pass
+    with pytest.raises(RuntimeError, match="Tried to instantiate dummy base class Event"):
+        c.Event(enable_timing=True)
+    with pytest.raises(RuntimeError, match="torch.cuda.Stream requires CUDA support"):
+        c.Stream()
+    with pytest.raises(AssertionError, match=NO_CUDA):
+        c.current_stream()
+    with c.stream(None) as s:
+        assert s is None
 
 
 @cpu_only

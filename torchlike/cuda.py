@@ -3,7 +3,9 @@
 A machine whose jaxlib has no GPU backend answers as torch's CPU build does: nothing is
 available, queries that need a device raise torch's "not compiled with CUDA" error, and
 seeding is a silent no-op and memory statistics are zero.  With a GPU, memory statistics
-come from XLA's allocator (``jax.Device.memory_stats``).  Streams and events are not here.
+come from XLA's allocator (``jax.Device.memory_stats``).  XLA runs each GPU's work in one
+order of its own, so every Stream is that order, and Events time it from the host after
+waiting for the GPU (docs/devices.md).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from ._core.device import _current_cuda, _jax_devices
 from ._core.device import device as _device
 from ._ops.random import default_generator as _generator
 
-__all__ = ["current_device", "device", "device_count", "device_of", "empty_cache",
+__all__ = ["Event", "Stream", "StreamContext", "current_stream", "default_stream", "stream",
+           "current_device", "device", "device_count", "device_of", "empty_cache",
            "get_device_capability", "get_device_name", "get_device_properties", "init",
            "initial_seed", "is_available", "is_bf16_supported", "is_initialized",
            "manual_seed", "manual_seed_all", "max_memory_allocated", "max_memory_reserved",
@@ -320,3 +323,128 @@ class _CudaDeviceProperties:
 def get_device_properties(device=None) -> _CudaDeviceProperties:
     """torch.cuda.get_device_properties: name, capability, memory and SM count of a GPU."""
     return _CudaDeviceProperties(_gpu(device))
+
+
+# ---------------------------------------------------------------- streams and events
+def _wait(dev) -> None:
+    target = _gpu(dev)
+    import jax
+
+    for arr in jax.live_arrays():
+        if target in arr.devices():
+            arr.block_until_ready()
+
+
+class Stream:
+    """torch.cuda.Stream: the GPU's one order of work (XLA schedules within it itself)."""
+
+    def __init__(self, device=None, priority: int = 0, **kwargs):
+        if not is_available():
+            raise RuntimeError("torch.cuda.Stream requires CUDA support")  # torch's message
+        self.device = _device("cuda", _index(device))
+        self.priority = priority
+
+    def synchronize(self) -> None:
+        """Wait for the GPU's queued work."""
+        _wait(self.device)
+
+    def query(self) -> bool:
+        """Whether the GPU's queued work has finished."""
+        import jax
+
+        target = _gpu(self.device)
+        return all(a.is_ready() for a in jax.live_arrays() if target in a.devices())
+
+    def wait_stream(self, stream) -> None:
+        """Nothing to do: every stream of a GPU is the same order."""
+
+    def wait_event(self, event) -> None:
+        """Nothing to do: the event's work precedes later work in the one order."""
+
+    def record_event(self, event=None):
+        """Record ``event`` (a new one when None) at this point of the order."""
+        event = Event() if event is None else event
+        event.record(self)
+        return event
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Stream) and other.device == self.device
+
+    def __hash__(self) -> int:
+        return hash(self.device)
+
+    def __repr__(self) -> str:
+        return f"<torchlike.cuda.Stream device={self.device}>"
+
+
+def current_stream(device=None) -> Stream:
+    """torch.cuda.current_stream: the GPU's stream (raises without a GPU, as torch)."""
+    _require()
+    return Stream(device)
+
+
+def default_stream(device=None) -> Stream:
+    """torch.cuda.default_stream: the same stream as current_stream."""
+    return current_stream(device)
+
+
+class StreamContext:
+    """torch.cuda.StreamContext: select the stream's GPU inside the block (None: no-op)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self._ctx = device(stream.device) if stream is not None else None
+
+    def __enter__(self):
+        if self._ctx is not None:
+            self._ctx.__enter__()
+        return self.stream
+
+    def __exit__(self, *exc):
+        if self._ctx is not None:
+            self._ctx.__exit__(*exc)
+        return False
+
+
+def stream(stream) -> StreamContext:
+    """torch.cuda.stream: a StreamContext."""
+    return StreamContext(stream)
+
+
+class Event:
+    """torch.cuda.Event: a point in the GPU's work; with enable_timing, its host time once the
+    GPU got there (recording waits for the GPU, so timings include no queued work)."""
+
+    def __init__(self, enable_timing: bool = False, blocking: bool = False,
+                 interprocess: bool = False):
+        if not is_available():
+            raise RuntimeError("Tried to instantiate dummy base class Event")  # torch's message
+        self.enable_timing = enable_timing
+        self._time = None
+        self._device = None
+
+    def record(self, stream=None) -> None:
+        """Mark this point; waits for the GPU's queued work so the time is the GPU's."""
+        import time
+
+        self._device = stream.device if stream is not None else None
+        _wait(self._device)
+        self._time = time.perf_counter()
+
+    def synchronize(self) -> None:
+        """Wait for the work before the event (already done when it was recorded)."""
+
+    def query(self) -> bool:
+        """Whether the work before the event has finished (True once recorded)."""
+        return True
+
+    def wait(self, stream=None) -> None:
+        """Nothing to do: later work already follows the event in the one order."""
+
+    def elapsed_time(self, end_event) -> float:
+        """Milliseconds between this event and ``end_event``."""
+        if not (self.enable_timing and end_event.enable_timing):
+            raise RuntimeError("Both events must be created with argument 'enable_timing=True'.")
+        if self._time is None or end_event._time is None:
+            raise RuntimeError("Both events must be recorded before calculating elapsed time.")
+        return (end_event._time - self._time) * 1000.0
