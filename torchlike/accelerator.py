@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._core.device import _current_cuda, _jax_devices
+from ._core.device import _current_cuda, _local_devices
 from ._core.device import device as _device
 
 __all__ = ["current_accelerator", "current_device_idx", "current_device_index", "device_count",
@@ -12,9 +12,9 @@ _NONE = "Cannot access accelerator device when none is available."
 
 
 def _kind() -> str | None:
-    if _jax_devices("gpu"):
+    if _local_devices("gpu"):
         return "cuda"
-    if _jax_devices("tpu"):
+    if _local_devices("tpu"):
         return "tpu"
     return None
 
@@ -27,7 +27,7 @@ def is_available() -> bool:
 def device_count() -> int:
     """torch.accelerator.device_count: this process's accelerators (0 without any)."""
     k = _kind()
-    return len(_jax_devices("gpu" if k == "cuda" else "tpu")) if k else 0
+    return len(_local_devices("gpu" if k == "cuda" else "tpu")) if k else 0
 
 
 def current_accelerator(check_available: bool = False):

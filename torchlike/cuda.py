@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import collections
 
-from ._core.device import _current_cuda, _jax_devices
+from ._core.device import _current_cuda, _local_devices
 from ._core.device import device as _device
 from ._ops.random import default_generator as _generator
 
@@ -30,7 +30,7 @@ _NO_CUDA = "Torch not compiled with CUDA enabled"
 
 def _gpus() -> tuple:
     """JAX's GPU devices, in the order ``cuda:i`` names them (empty on a CPU-only jaxlib)."""
-    return _jax_devices("gpu")
+    return _local_devices("gpu")
 
 
 def _require() -> tuple:

@@ -80,7 +80,16 @@ _current_cuda = [0]
 
 @functools.cache
 def _jax_devices(platform: str):
-    """This process's JAX devices of ``platform`` ('cuda:i' is local GPU i, as in torch)."""
+    """Every JAX device of ``platform``, of all processes (a DeviceMesh spans them)."""
+    try:
+        return tuple(jax.devices(platform))
+    except RuntimeError:
+        return ()
+
+
+@functools.cache
+def _local_devices(platform: str):
+    """This process's JAX devices of ``platform``: 'cuda:i' is local GPU i, as in torch."""
     try:
         return tuple(jax.local_devices(backend=platform))
     except RuntimeError:
@@ -110,11 +119,11 @@ _to_jax_memo: dict = {}
 
 def _to_jax(d):
     if not isinstance(d, device):
-        if type(d) is int and not _jax_devices("gpu"):  # torch: a bare index is an accelerator
+        if type(d) is int and not _local_devices("gpu"):  # torch: a bare index is an accelerator
             raise RuntimeError("Cannot access accelerator device when none is available.")
         d = device(d)
     t = d.type
-    devs = _jax_devices(_PLATFORM[t])
+    devs = _local_devices(_PLATFORM[t])
     if not devs:
         if t == "cuda":
             raise AssertionError("Torch not compiled with CUDA enabled")  # torch's message
@@ -135,7 +144,7 @@ def _to_jax(d):
 def from_jax(jdev) -> device:
     """The torch device naming a jax.Device: JAX's first CPU device is 'cpu', the others 'cpu:N'."""
     t = _TYPE_OF_PLATFORM.get(jdev.platform, jdev.platform)
-    local = _jax_devices(_PLATFORM.get(t, jdev.platform))
+    local = _local_devices(_PLATFORM.get(t, jdev.platform))
     i = local.index(jdev) if jdev in local else jdev.id
     if t == "cpu":
         return device("cpu") if i == 0 else device("cpu", i)
