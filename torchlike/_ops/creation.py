@@ -56,7 +56,9 @@ def _device_of(t: Tensor):
     arr = t._storage.array
     if isinstance(arr, jax.core.Tracer):  # traced: placement is the compiled program's
         return None
-    return t.device if getattr(arr, "committed", False) else None
+    if not getattr(arr, "committed", False) or len(arr.devices()) != 1:
+        return None  # unplaced, or sharded over several devices (JAX lays the result out)
+    return t.device
 
 
 def _finish(arr, dt, device, requires_grad) -> Tensor:
