@@ -97,6 +97,7 @@ def test_cuda_namespace_on_a_cpu_build():
         c.current_stream()
     with c.stream(None) as s:
         assert s is None
+    assert c.get_arch_list() == [] and torch.version.cuda is None and torch.version.hip is None
 
 
 @cpu_only

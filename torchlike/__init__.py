@@ -72,7 +72,7 @@ from . import optim  # noqa: E402
 from . import nn  # noqa: E402
 from . import utils  # noqa: E402
 from . import cuda  # noqa: E402,F401
-from . import accelerator, backends  # noqa: E402,F401
+from . import accelerator, backends, version  # noqa: E402,F401
 from .backends import (  # noqa: E402,F401
     get_float32_matmul_precision, set_float32_matmul_precision,
 )

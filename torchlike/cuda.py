@@ -18,8 +18,8 @@ from ._ops.random import default_generator as _generator
 
 __all__ = ["Event", "Stream", "StreamContext", "current_stream", "default_stream", "stream",
            "current_device", "device", "device_count", "device_of", "empty_cache",
-           "get_device_capability", "get_device_name", "get_device_properties", "init",
-           "initial_seed", "is_available", "is_bf16_supported", "is_initialized",
+           "get_arch_list", "get_device_capability", "get_device_name", "get_device_properties",
+           "init", "initial_seed", "is_available", "is_bf16_supported", "is_initialized",
            "manual_seed", "manual_seed_all", "max_memory_allocated", "max_memory_reserved",
            "mem_get_info", "memory_allocated", "memory_reserved", "memory_stats",
            "reset_max_memory_allocated", "reset_peak_memory_stats", "seed", "seed_all",
@@ -158,6 +158,22 @@ def synchronize(device=None) -> None:
 def get_device_name(device=None) -> str:
     """torch.cuda.get_device_name: the GPU's model name, e.g. 'NVIDIA H100 80GB HBM3'."""
     return _gpu(device).device_kind
+
+
+def get_arch_list() -> list[str]:
+    """torch.cuda.get_arch_list: the 'sm_XY' architectures of the GPUs present ([] without)."""
+    if not is_available():
+        return []
+    archs = []
+    for i in range(device_count()):
+        try:
+            major, minor = get_device_capability(i)
+        except NotImplementedError:
+            continue
+        arch = f"sm_{major}{minor}"
+        if arch not in archs:
+            archs.append(arch)
+    return archs
 
 
 def get_device_capability(device=None) -> tuple[int, int]:
