@@ -168,6 +168,8 @@ from torchlike import nn
 out = {}
 torch.set_num_threads(1)  # before any tensor: XLA's pool starts with it
 out["threads"] = [torch.get_num_threads(), os.environ.get("PJRT_NPROC")]
+torch.backends.cudnn.deterministic = True  # before the backend: an XLA flag
+out["xla_flags"] = os.environ["XLA_FLAGS"]
 torch.set_num_interop_threads(3)
 out["interop"] = torch.get_num_interop_threads()
 try:
@@ -246,6 +248,8 @@ def test_several_host_devices():
     assert r.returncode == 0, r.stderr[-3000:]
     out = json.loads(r.stdout.strip().splitlines()[-1])
     assert out["threads"] == [1, "1"]
+    assert out["xla_flags"] == ("--xla_force_host_platform_device_count=4 "
+                                "--xla_gpu_deterministic_ops=true")
     assert out["interop"] == 3
     assert out["interop_again"] == ("Error: cannot set number of interop threads after parallel "
                                     "work has started or set_num_interop_threads called")
