@@ -138,6 +138,9 @@ def test_tf32_flag_is_the_float32_matmul_precision():
     finally:
         torch.set_float32_matmul_precision("highest")
     assert str(products.PRECISION[0]) == "HIGHEST"
+    with pytest.warns(UserWarning, match="only before JAX starts"):
+        b.cudnn.deterministic = True
+    b.cudnn.deterministic = False
     with b.cudnn.flags(enabled=False, benchmark=True):
         assert (b.cudnn.enabled, b.cudnn.benchmark) == (False, True)
     assert (b.cudnn.enabled, b.cudnn.benchmark) == (True, False)

@@ -25,6 +25,8 @@ def _on_deterministic(value) -> None:
     if bool(value) == bool(_flags["deterministic"]):
         return
     if _backend_started():
+        if not value:
+            return
         warnings.warn("torchlike.backends.cudnn.deterministic changes XLA's GPU kernels only "
                       "before JAX starts; set it before the first tensor is made (or "
                       f"XLA_FLAGS={flag}).", stacklevel=3)
