@@ -17,7 +17,7 @@ _config.setup_persistent_cache()
 
 from . import _ops  # noqa: E402,F401 - attaches every op to Tensor
 from . import autograd, return_types  # noqa: E402,F401
-from ._core.device import device  # noqa: E402
+from ._core.device import device, get_default_device, set_default_device  # noqa: E402,F401
 from ._core.dtypes import (  # noqa: E402,F401
     bfloat16, bool, can_cast, cdouble, cfloat, complex64, complex128, double, dtype, finfo, float,
     float16, float32, float64, get_default_dtype, half, iinfo, int, int8, int16, int32, int64, long,
@@ -55,8 +55,10 @@ from ._ops.nn_norm import (  # noqa: E402,F401
 )
 from . import fft, random  # noqa: E402,F401
 from ._ops.meta import (  # noqa: E402,F401
-    broadcast_shapes, get_num_threads, is_complex, is_floating_point, is_tensor, numel,
-    result_type, set_num_threads,
+    broadcast_shapes, is_complex, is_floating_point, is_tensor, numel, result_type,
+)
+from ._core.threads import (  # noqa: E402,F401
+    get_num_interop_threads, get_num_threads, set_num_interop_threads, set_num_threads,
 )
 
 __version__ = "0.1.0"
@@ -74,6 +76,10 @@ from . import optim  # noqa: E402
 from . import nn  # noqa: E402
 from . import utils  # noqa: E402
 from . import cuda  # noqa: E402,F401
+from . import accelerator, backends, version  # noqa: E402,F401
+from .backends import (  # noqa: E402,F401
+    get_float32_matmul_precision, set_float32_matmul_precision,
+)
 from . import func, interop  # noqa: E402,F401
 from .func import vmap  # noqa: E402,F401
 from . import _dynamo, compiler  # noqa: E402,F401

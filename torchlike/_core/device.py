@@ -74,43 +74,161 @@ class device:
 
 _default_device: list = []
 
+# The index a bare 'cuda' names; torchlike.cuda.set_device changes it.
+_current_cuda = [0]
+
 
 @functools.cache
 def _jax_devices(platform: str):
+    """Every JAX device of ``platform``, of all processes (a DeviceMesh spans them)."""
     try:
         return tuple(jax.devices(platform))
     except RuntimeError:
         return ()
 
 
+@functools.cache
+def _local_devices(platform: str):
+    """This process's JAX devices of ``platform``: 'cuda:i' is local GPU i, as in torch."""
+    try:
+        return tuple(jax.local_devices(backend=platform))
+    except RuntimeError:
+        return ()
+
+
 def to_jax(d: device | str | int | None):
-    """The jax.Device for a torch device (None → JAX's default device)."""
+    """The jax.Device for a torch device (None → JAX's default device).
+
+    'cpu:N' names JAX's CPU device N where JAX has several (XLA's forced host devices);
+    with one CPU device every index names it, as every index names the one host in torch.
+    'meta' has no JAX counterpart: it is placed on the CPU (docs/devices.md).
+    """
     if d is None:
         return None
+    j = _to_jax_memo.get(d) if type(d) in (str, device) else None
+    if j is not None:
+        return j
+    j = _to_jax(d)
+    if type(d) in (str, device) and not (j.platform != "cpu" and device(d).index is None):
+        _to_jax_memo[d] = j  # a bare accelerator type follows set_device: not memoised
+    return j
+
+
+_to_jax_memo: dict = {}
+
+
+def _to_jax(d):
     if not isinstance(d, device):
+        if type(d) is int and not _local_devices("gpu"):  # torch: a bare index is an accelerator
+            raise RuntimeError("Cannot access accelerator device when none is available.")
         d = device(d)
-    devs = _jax_devices(_PLATFORM[d.type])
-    idx = d.index or 0
+    t = d.type
+    devs = _local_devices(_PLATFORM[t])
     if not devs:
-        if d.type == "cuda":
+        if t == "cuda":
             raise AssertionError("Torch not compiled with CUDA enabled")  # torch's message
-        raise RuntimeError(f"no JAX devices of type '{d.type}' are available")
+        raise RuntimeError(f"no JAX devices of type '{t}' are available")
+    idx = d.index
+    if idx is None:
+        idx = _current_cuda[0] if t == "cuda" else 0
+    elif t in ("cpu", "meta") and len(devs) == 1:
+        idx = 0
     if idx >= len(devs):
-        raise RuntimeError(f"CUDA error: invalid device ordinal ({d} of {len(devs)} devices)")
+        if t == "cuda":
+            raise RuntimeError("CUDA error: invalid device ordinal")
+        raise RuntimeError(f"{t}:{idx} does not exist: JAX has {len(devs)} {t} devices")
     return devs[idx]
 
 
 @functools.cache
 def from_jax(jdev) -> device:
-    """The torch device naming a jax.Device (CPU devices print without an index, as torch does)."""
+    """The torch device naming a jax.Device: JAX's first CPU device is 'cpu', the others 'cpu:N'."""
     t = _TYPE_OF_PLATFORM.get(jdev.platform, jdev.platform)
+    local = _local_devices(_PLATFORM.get(t, jdev.platform))
+    i = local.index(jdev) if jdev in local else jdev.id
     if t == "cpu":
-        return device("cpu")
-    return device(t, jdev.id if t != "cuda" else _jax_devices("gpu").index(jdev))
+        return device("cpu") if i == 0 else device("cpu", i)
+    return device(t, i)
 
 
 CPU = device("cpu")
 
 
+@functools.cache
+def traced_device() -> device:
+    """What a traced tensor reports as its device: JAX's default device."""
+    return from_jax(jax.devices()[0])
+
+
+# torch.set_default_device's choice, under any `with device(...)` blocks.
+_base_default: list = [None]
+
+
 def default_device() -> device | None:
-    return _default_device[-1] if _default_device else None
+    return _default_device[-1] if _default_device else _base_default[0]
+
+
+def set_default_device(d) -> None:
+    """torch.set_default_device: where factories put tensors without device= (None: JAX's
+    default device)."""
+    _base_default[0] = None if d is None else device(d)
+
+
+def get_default_device() -> device:
+    """torch.get_default_device: the device factories use now."""
+    d = default_device()
+    if d is None:
+        return from_jax(jax.devices()[0])
+    if d.type == "cuda" and d.index is None:
+        return from_jax(to_jax(d))
+    return d
+
+
+def _devices_of(a):
+    devs = getattr(a, "devices", None)
+    if devs is None or isinstance(a, jax.core.Tracer):
+        return None
+    ds = devs()
+    return next(iter(ds)) if len(ds) == 1 else None
+
+
+def mixed_devices(err: ValueError, args):
+    """Handle JAX's 'incompatible devices' error for an op's ``args``.
+
+    JAX raises it only when committed arrays sit on different devices, so the common
+    single-device path pays nothing.  As torch lets a 0-dim CPU tensor join an accelerator
+    op, those are moved and the new args returned; otherwise torch's RuntimeError is raised.
+    Any other ValueError is re-raised unchanged.
+    """
+    if "incompatible devices" not in str(err):
+        raise err
+    found = [(a, _devices_of(a)) for a in args]
+    accel = [d for _, d in found if d is not None and d.platform != "cpu"]
+    if accel:
+        target = accel[0]
+        if all(d is None or d == target or (d.platform == "cpu" and a.ndim == 0)
+               for a, d in found):
+            return [jax.device_put(a, target) if d is not None and d != target else a
+                    for a, d in found]
+    seen = []
+    for _, d in found:
+        if d is not None and d not in seen:
+            seen.append(d)
+    names = " and ".join(str(from_jax(d)) for d in seen[:2]) if len(seen) > 1 else "several"
+    raise RuntimeError("Expected all tensors to be on the same device, but found at least two "
+                       f"devices, {names}!") from None
+
+
+def onto(src, dst):
+    """``src`` (a jax.Array) on ``dst``'s device when either was placed explicitly and they
+    differ: torch's copy_ keeps the destination's device."""
+    if isinstance(src, jax.core.Tracer) or isinstance(dst, jax.core.Tracer):
+        return src
+    if not (getattr(src, "committed", False) or getattr(dst, "committed", False)):
+        return src
+    if not (hasattr(src, "devices") and hasattr(dst, "devices")):
+        return src
+    dd = dst.devices()
+    if src.devices() == dd or len(dd) != 1:
+        return src
+    return jax.device_put(src, next(iter(dd)))

@@ -18,6 +18,7 @@ import numpy as np
 from . import dtypes as _dt
 from . import ragged as _ragged
 from . import views as _views
+from .device import mixed_devices
 from .grad_mode import GRAD_ENABLED
 from .kernel_cache import register as _bounded
 from .tensor import Size, Tensor, _wrap_dim
@@ -502,7 +503,9 @@ def binary(name: str, body, promote: int = DEFAULT, *, grad_name: str | None = N
             else:
                 res = entry[0](a, b)
         except (TypeError, ValueError) as e:
-            _shape_error(e, a, b)
+            if "incompatible devices" not in str(e):
+                _shape_error(e, a, b)
+            res = entry[0](*mixed_devices(e, (a, b)))
         r = make(res, entry[2])
         if GRAD_ENABLED[0] and (ka != 2 and input._requires_grad
                                 or kb != 2 and other._requires_grad):
@@ -549,7 +552,10 @@ def run(op: Op, key, build, args, inputs, out_dt, *, multi: bool = False):
     if entry is None:
         fn = build()
         entry = op.kernels[key] = (jax.jit(fn), fn)
-    res = entry[0](*_scalar_args(args))
+    try:
+        res = entry[0](*_scalar_args(args))
+    except ValueError as e:  # JAX: committed inputs on different devices (free when they agree)
+        res = entry[0](*mixed_devices(e, _scalar_args(args)))
     if multi:
         outs = tuple(_make(r, d) for r, d in zip(res, out_dt, strict=False))
     else:

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import dtypes as _dt
 from . import views as _views
-from .device import CPU, from_jax
+from .device import from_jax, traced_device
 from .storage import Storage, bind_numpy
 from .tracing import GraphBreak
 
@@ -157,9 +157,11 @@ class Tensor:
     @property
     def device(self):
         arr = self._storage.array
-        if isinstance(arr, jax.core.Tracer):  # under jit / compile: tracers have no devices
-            return CPU
-        return from_jax(next(iter(arr.devices())))
+        if isinstance(arr, jax.core.Tracer):  # under jit / compile: tracers have no devices;
+            return traced_device()  # the program runs on JAX's default device
+        devs = arr.devices()
+        # A sharded array (DataParallel, DTensor) is named by its first device.
+        return from_jax(next(iter(devs)) if len(devs) == 1 else min(devs, key=lambda d: d.id))
 
     @property
     def is_cuda(self) -> bool:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 import jax
 
 from .._core import dtypes as _dt
 from .._core.device import device as _device
 from .._core.device import to_jax
+from .._core.grad_mode import GRAD_ENABLED
 from .._core.registry import Op, method, run
 from .._core.tensor import Tensor
 from .creation import _check_dtype
@@ -18,11 +21,34 @@ def _cast(self: Tensor, dt: _dt.dtype) -> Tensor:
     return run(_to_op, dt, lambda: (lambda a: _dt.astype(a, dt)), (self._data,), (self,), dt)
 
 
-def _move(self: Tensor, dev) -> Tensor:
-    jdev = to_jax(dev)
-    r = run(_to_op, ("device", jdev), lambda: (lambda a: jax.device_put(a, jdev)), (self._data,),
-            (self,), self._dtype)
-    return r
+def _move(self: Tensor, jdev) -> Tensor:
+    # A transfer is jax.device_put outside jit: inside a jitted kernel XLA keeps the input's
+    # device.  Its backward moves the gradient back to where the input lived.
+    if GRAD_ENABLED[0] and self._requires_grad:
+        return _to_copy().apply(self, jdev)
+    return Tensor._make(jax.device_put(self._data, jdev), self._dtype)
+
+
+@functools.cache
+def _to_copy():
+    from ..autograd.function import Function
+
+    class ToCopy(Function):
+        @staticmethod
+        def forward(ctx, x, jdev):
+            arr = x._data
+            ctx.src = next(iter(arr.devices())) if not isinstance(arr, jax.core.Tracer) else None
+            return Tensor._make(jax.device_put(arr, jdev), x._dtype)
+
+        @staticmethod
+        def backward(ctx, g):
+            if ctx.src is None:
+                return g, None
+            return Tensor._make(jax.device_put(g._data, ctx.src), g._dtype), None
+
+    ToCopy._backward_cls.__name__ = ToCopy._backward_cls.__qualname__ = "ToCopyBackward0"
+    ToCopy._op.grad_name = "ToCopyBackward0"
+    return ToCopy
 
 
 def _parse_to(args, kwargs):
@@ -58,9 +84,15 @@ def to(self, *args, **kwargs) -> Tensor:
     r = self
     if dt is not None and dt is not self._dtype:
         r = _cast(r, dt)
-    if dev is not None and _device(dev) != self.device and not (
-            _device(dev).type == "cpu" and self.device.type == "cpu"):
-        r = _move(r, dev)
+    if dev is not None:
+        jdev = to_jax(dev)
+        arr = r._data
+        # Same device: self, uncommitted as it was (torch returns self too).
+        if isinstance(arr, jax.core.Tracer):  # traced: only an accelerator move is kept
+            if jdev.platform != "cpu":
+                r = _move(r, jdev)
+        elif arr.devices() != {jdev}:
+            r = _move(r, jdev)
     if copy and r is self:
         from .shape import clone
 
@@ -75,6 +107,8 @@ def cpu(self, memory_format=None) -> Tensor:
 
 def cuda(self, device=None, non_blocking: bool = False, memory_format=None) -> Tensor:
     """torch.Tensor.cuda (JAX's GPU devices)."""
+    if isinstance(device, int) and not isinstance(device, bool):
+        to_jax(device)  # raises torch's error for an index when there is no GPU
     return to(self, _device("cuda", device if isinstance(device, int) else None)
               if not isinstance(device, (str, _device)) else device)
 

@@ -44,8 +44,21 @@ def _place(arr, device):
         device = default_device()
         if device is None:
             return arr
-    jdev = to_jax(device)
+    jdev = to_jax(device)  # validates the name even where the array stays put
+    if isinstance(arr, jax.core.Tracer):  # traced: placement is the compiled program's
+        return arr
     return jax.device_put(arr, jdev)
+
+
+def _device_of(t: Tensor):
+    """The device a *_like / new_* result takes from ``t``: None (the default device) unless
+    ``t`` was placed on a device explicitly (its array is committed)."""
+    arr = t._storage.array
+    if isinstance(arr, jax.core.Tracer):  # traced: placement is the compiled program's
+        return None
+    if not getattr(arr, "committed", False) or len(arr.devices()) != 1:
+        return None  # unplaced, or sharded over several devices (JAX lays the result out)
+    return t.device
 
 
 def _finish(arr, dt, device, requires_grad) -> Tensor:
@@ -318,7 +331,7 @@ def _like(input, value, dtype, device, requires_grad):
         raise TypeError(f"argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     dt = _check_dtype(dtype) or input._dtype
     if device is None:
-        device = input.device if input.device.type != "cpu" else None
+        device = _device_of(input)
     return _finish(_filled(tuple(input.shape), dt, value), dt, device, requires_grad)
 
 
@@ -355,8 +368,8 @@ def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=Fals
 def _new(self, size, value, dtype, device, requires_grad):
     dt = _check_dtype(dtype) or self._dtype
     shape = _shape_arg(size, "new")
-    if device is None and self.device.type != "cpu":
-        device = self.device
+    if device is None:
+        device = _device_of(self)
     return _finish(_filled(shape, dt, value), dt, device, requires_grad)
 
 
@@ -432,7 +445,9 @@ def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=F
 def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None,
                pin_memory=False) -> Tensor:
     """torch.Tensor.new_tensor: dtype and device of self unless given."""
-    return tensor(data, dtype=dtype or self._dtype, device=device, requires_grad=requires_grad)
+    return tensor(data, dtype=dtype or self._dtype,
+                  device=_device_of(self) if device is None else device,
+                  requires_grad=requires_grad)
 
 
 for _f in (new_zeros, new_ones, new_empty, new_full, new_tensor, new_empty_strided):

@@ -12,6 +12,7 @@ import numpy as np
 from .._core import dtypes as _dt
 from .._core import ragged as _ragged
 from .._core import views as _views
+from .._core.device import onto
 from .._core.grad_mode import GRAD_ENABLED
 from .._core.registry import (
     Op,
@@ -481,14 +482,15 @@ def copy_(self, src, non_blocking: bool = False) -> Tensor:
         raise RuntimeError(f"output with shape {list(ss)} doesn't match the broadcast shape "
                            f"{list(broadcast_shapes(ss, ds))}")
     dt = self._dtype
+    sa = onto(src._data, self._storage.array)  # copy_ keeps self's device, as torch
     if GRAD_ENABLED[0] and self._requires_grad:
         # self's old value is an input whose gradient is zero: the write cuts its history.
         r = run(_copy, (ss, dt, True),
                 lambda: (lambda s, old: _dt.astype(jnp.broadcast_to(s, ss), dt)),
-                (src._data, self._data), (src, self), dt)
+                (sa, self._data), (src, self), dt)
     else:
         r = run(_copy, (ss, dt), lambda: (lambda s: _dt.astype(jnp.broadcast_to(s, ss), dt)),
-                (src._data,), (src,), dt)
+                (sa,), (src,), dt)
     return inplace(self, r)
 
 

@@ -7,6 +7,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from .._core import dtypes as _dt
+from .._core.device import mixed_devices
 from .._core.grad_mode import GRAD_ENABLED
 from .._core.registry import Op, export, record, set_out
 from .._core.tensor import Tensor
@@ -120,7 +121,7 @@ def matmul(input, other, *, out=None, _grad: str | None = None) -> Tensor:
             res = entry_t[0](a, other._storage.array)
         except (TypeError, ValueError) as e:
             _matmul_error(a.shape, tuple(v.shape))
-            raise e
+            res = entry_t[0](*mixed_devices(e, (a, other._storage.array)))
         r = _make(res, da)
         return r if out is None else set_out(out, r)
     else:
@@ -129,7 +130,7 @@ def matmul(input, other, *, out=None, _grad: str | None = None) -> Tensor:
         res = entry[0](a, b)
     except (TypeError, ValueError) as e:
         _matmul_error(a.shape, b.shape)
-        raise e
+        res = entry[0](*mixed_devices(e, (a, b)))
     r = _make(res, da)
     if GRAD_ENABLED[0] and (input._requires_grad or other._requires_grad):
         name = _grad or _RANK_GRAD.get((a.ndim, b.ndim), "UnsafeViewBackward0")

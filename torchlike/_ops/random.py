@@ -19,7 +19,7 @@ from .._core import dtypes as _dt
 from .._core.kernel_cache import register as _bounded
 from .._core.registry import as_shape, export, inplace, method, set_out
 from .._core.tensor import Tensor
-from .creation import _check_dtype, _finish
+from .creation import _check_dtype, _device_of, _finish
 
 _make = Tensor._make
 _MASK64 = (1 << 64) - 1
@@ -275,14 +275,16 @@ def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad: boo
               memory_format=None) -> Tensor:
     """torch.rand_like."""
     shape, dt = _like(input, dtype)
-    return rand(shape, dtype=dt, device=device, requires_grad=requires_grad)
+    return rand(shape, dtype=dt, device=_device_of(input) if device is None else device,
+                requires_grad=requires_grad)
 
 
 def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad: bool = False,
                memory_format=None) -> Tensor:
     """torch.randn_like."""
     shape, dt = _like(input, dtype)
-    return randn(shape, dtype=dt, device=device, requires_grad=requires_grad)
+    return randn(shape, dtype=dt, device=_device_of(input) if device is None else device,
+                 requires_grad=requires_grad)
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None,
@@ -291,7 +293,9 @@ def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=Non
     if high is None:
         low, high = 0, low
     shape, dt = _like(input, dtype)
-    return randint(low, high, shape, dtype=dt, device=device, requires_grad=requires_grad)
+    return randint(low, high, shape, dtype=dt,
+                   device=_device_of(input) if device is None else device,
+                   requires_grad=requires_grad)
 
 
 def _param(x, dt):
