@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from .._core import dtypes as _dt
 from .._core.registry import operand
 from .._core.tensor import Size, Tensor
@@ -59,22 +57,5 @@ def broadcast_shapes(*shapes) -> Size:
     return Size(out)
 
 
-_threads = [os.cpu_count() or 1]
-
-
-def get_num_threads() -> int:
-    """torch.get_num_threads (XLA manages its own threads; this reports the setting)."""
-    return _threads[0]
-
-
-def set_num_threads(n: int) -> None:
-    """torch.set_num_threads (recorded only: XLA's CPU thread pool is fixed at start-up)."""
-    if not isinstance(n, int):
-        raise RuntimeError(f"set_num_threads expects an int, but got {type(n).__name__}")
-    if n <= 0:
-        raise RuntimeError("set_num_threads expects a positive integer")
-    _threads[0] = n
-
-
 __all__ = ["is_tensor", "is_floating_point", "is_complex", "numel", "result_type",
-           "broadcast_shapes", "get_num_threads", "set_num_threads"]
+           "broadcast_shapes"]
