@@ -156,14 +156,15 @@ def test_visdom_plots_of_tensors_match_numpy(vis):
     assert len(line["content"]["data"][0]["x"]) == 8
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason=(
-    "visdom calls ndarray-only methods on its input here: scatter with a 2-D X runs "
-    "X.take(0, 1) (NumPy's take(indices, axis)), line with a 2-D Y runs Y.ravel(order='F'); "
-    "torchlike's Tensor.take / Tensor.ravel have torch's signatures"))
 @pytest.mark.parametrize("kind", ["scatter_2d", "line_2d"])
 def test_visdom_2d_scatter_and_line(vis, kind):
-    x = torch.arange(8, dtype=torch.float32).reshape(4, 2)
-    if kind == "scatter_2d":
-        vis.scatter(x, win="scatter2d", env="tl")
-    else:
-        vis.line(x, win="line2d", env="tl")
+    # visdom calls NumPy-only forms on these inputs (X.take(k, 1), Y.ravel(order='F')),
+    # which Tensor accepts beside torch's own signatures.
+    a = np.arange(8, dtype=np.float32).reshape(4, 2)
+    for env, x in (("np", a), ("tl", torch.arange(8, dtype=torch.float32).reshape(4, 2))):
+        if kind == "scatter_2d":
+            vis.scatter(x, win="scatter2d", env=env)
+        else:
+            vis.line(x, win="line2d", env=env)
+    win = "scatter2d" if kind == "scatter_2d" else "line2d"
+    _same(_window(vis, win, "tl"), _window(vis, win, "np"), win)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 
-DEFAULT_KERNEL_CACHE_SIZE = 1024
+DEFAULT_KERNEL_CACHE_SIZE = 512
 DEFAULT_CACHE_MAX_BYTES = 2 << 30
 
 

@@ -20,6 +20,7 @@ rebuilds it (from the persistent cache when that is on).
 from __future__ import annotations
 
 import jax
+from jax._src import pjit as _pjit
 from jax._src import util as _jax_util
 
 from .config import KERNEL_CACHE_SIZE
@@ -34,7 +35,8 @@ _seen: dict = {}
 _pending = [0]
 _budget = [KERNEL_CACHE_SIZE[0]]
 _gen = [0]
-STATS = {"sweeps": 0, "evicted_kernels": 0, "evicted_executables": 0}
+_since_flush = [0]
+STATS = {"sweeps": 0, "evicted_kernels": 0, "evicted_executables": 0, "flushes": 0}
 
 
 def register(cache: dict) -> dict:
@@ -106,6 +108,8 @@ def sweep() -> int:
         # dropped kernels too); live kernels keep theirs in the jit objects' own caches, so
         # clearing these costs only re-tracing of shapes not seen yet.
         _jax_util.clear_all_caches()
+    if _since_flush[0] >= limit:
+        _flush()
     _pending[0] = 0
     # Sweep again once the count may pass the limit, but not more often than every
     # limit/16 compilations (a sweep walks every cached kernel).
@@ -113,8 +117,23 @@ def sweep() -> int:
     return total
 
 
+def _flush() -> None:
+    # Executables the sweep cannot count also pile up: eager jax.numpy calls made outside
+    # torchlike's kernels (jnp functions are jitted, one executable per shape) and JAX's
+    # internal staging caches.  Once ``limit`` compilations have happened since the last
+    # flush, JAX's executable caches are emptied (ours included: a kernel still in use is
+    # recompiled, or loaded from the persistent cache, at its next call).  A program whose
+    # shapes have settled compiles nothing, so it never gets here.
+    _jax_util.clear_all_caches()
+    _pjit._cpp_pjit_cache_fun_only.clear()
+    _pjit._cpp_pjit_cache_explicit_attributes.clear()
+    STATS["flushes"] += 1
+    _since_flush[0] = 0
+
+
 def _on_duration(event, duration, **kwargs):
     if event == _BACKEND_COMPILE_EVENT:
+        _since_flush[0] += 1
         _pending[0] += 1
         if _pending[0] > _budget[0]:
             sweep()

@@ -189,6 +189,7 @@ def _live(t: Tensor) -> bool:
 
 
 _counts = jax.jit(lambda a: jnp.count_nonzero(a).astype(jnp.int64))
+_bounded({"count": _counts})  # one executable per mask shape
 _gathers: dict = _bounded({})
 
 

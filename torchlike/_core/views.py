@@ -113,7 +113,7 @@ _read_kernels: dict = _bounded({})  # bounded: see kernel_cache.py
 # Kernels with the dynamic ints baked in as constants, for the first few values a chain sees:
 # passing Python ints to a jitted call costs ~1.5 µs, so x[1:3] read repeatedly is faster
 # baked; a loop over x[i] switches to the dynamic kernel after _BAKE_LIMIT values.
-_baked: dict = {}
+_baked: dict = _bounded({})  # bounded: x[:n] over many n makes a kernel per n
 _baked_count: dict = {}
 _BAKE_LIMIT = 8
 
@@ -129,6 +129,8 @@ def _resolve(view: View):
     if k is not None:
         return k
     n = _baked_count.get(chain, 0)
+    if len(_baked_count) > 8192:
+        _baked_count.clear()
     if n < _BAKE_LIMIT or not dyn:
         _baked_count[chain] = n + 1
         k = _baked[key] = jax.jit(functools.partial(_apply, chain, dyn=dyn))

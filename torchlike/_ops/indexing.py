@@ -14,6 +14,7 @@ from .._core import ragged as _ragged
 from .._core import views as _views
 from .._core.device import onto
 from .._core.grad_mode import GRAD_ENABLED
+from .._core.kernel_cache import register as _bounded
 from .._core.registry import (
     Op,
     broadcast_shapes,
@@ -49,6 +50,7 @@ def _int_index(index, name):
 
 # The (min, max) of an index array, computed by one small kernel and read in one host transfer.
 _minmax = jax.jit(lambda i: jnp.stack([jnp.min(i).astype(jnp.int64), jnp.max(i).astype(jnp.int64)]))
+_bounded({"minmax": _minmax})  # one executable per index shape, bounded like the others
 
 # id(index array) -> (weak reference, min, max): an index tensor reused call after call (the
 # usual ``x[idx]`` in a loop) is read once.  jax arrays are immutable, and an in-place write to
@@ -781,8 +783,15 @@ _CPP_NAME = {"int64": "long int", "int32": "int", "int16": "short int", "int8": 
 _take = Op("take")
 
 
-def take(input, index) -> Tensor:
-    """torch.take: index into the flattened input (§13)."""
+def take(input, index, axis: int | None = None) -> Tensor:
+    """torch.take: index into the flattened input (§13).  ``axis`` (NumPy's form, not torch's;
+    visdom calls ``X.take(k, 1)`` on what it is given) takes along that dim instead."""
+    if axis is not None:
+        if isinstance(index, (int, np.integer)):
+            return input.select(axis, int(index))
+        from .creation import tensor
+
+        return index_select(input, axis, index if isinstance(index, Tensor) else tensor(index))
     ix = _int_index(index, "take")
     n = input.numel()
     if not isinstance(ix, jax.core.Tracer) and ix.size:

@@ -223,8 +223,13 @@ def unflatten(input, dim: int, sizes) -> Tensor:
         reshape(input, shape[:d] + sizes + shape[d + 1:])
 
 
-def ravel(input) -> Tensor:
-    """torch.ravel."""
+def ravel(input, order: str = "C") -> Tensor:
+    """torch.ravel; ``order='F'`` (NumPy's column-major order, not in torch; visdom uses it)
+    flattens the reversed dims."""
+    if order == "F":
+        return reshape(permute(input, tuple(range(input.dim() - 1, -1, -1))), (-1,))
+    if order != "C":
+        raise ValueError(f"ravel(): order must be 'C' or 'F', got {order!r}")
     return reshape(input, (-1,))
 
 

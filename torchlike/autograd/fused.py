@@ -4,7 +4,9 @@ A training loop rebuilds the same graph every step.  Per node, the engine pays a
 call (~5-15 µs) plus Python bookkeeping; XLA can do the whole backward in one call and fuse
 across nodes.  The graph's structure (ops, static keys, edges, output metadata) is the cache
 key; the nodes' saved arrays and the root gradients are the arguments.  A structure is
-compiled on its second sighting, so one-off graphs never pay a whole-graph compile.  Graphs
+compiled on its second sighting, so one-off graphs never pay a whole-graph compile; a graph
+already seen at other shapes (a training loop whose batch size changes) is compiled at its
+first sighting, saving the per-node backward kernels it would otherwise compile.  Graphs
 with hooks, retain_grad, custom Functions or create_graph take the per-node path.
 """
 
@@ -95,11 +97,14 @@ def try_fused(order, root_edges, root_grads, capture_keys):
     sig = (tuple(nodes), roots, tuple((i, tuple(v)) for i, v in captures.items()))
     entry = _compiled.get(sig)
     if entry is None:
-        n = _seen.get(sig, 0) + 1
+        # sightings are counted per structure without shapes
+        loose = (tuple(None if n is None else (n[0], n[2], tuple(o[1:] for o in n[3]), n[4],
+                                               n[5]) for n in sig[0]),) + sig[1:]
+        n = _seen.get(loose, 0) + 1
+        if len(_seen) > 4 * _MAX:
+            _seen.clear()
+        _seen[loose] = n
         if n < 2:
-            if len(_seen) > 4 * _MAX:
-                _seen.clear()
-            _seen[sig] = n
             return None
         if len(_compiled) > _MAX:
             _compiled.clear()
