@@ -127,9 +127,7 @@ def main() -> None:
     import torchlike
 
     try:
-        import torch
-
-        torch.set_num_threads(1)
+        import torch  # default threads, as jax's CPU backend uses all cores too
     except ImportError:
         torch = None
     cells = {}
