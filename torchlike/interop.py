@@ -115,6 +115,24 @@ def jax_fn(module, *, with_buffers: bool = False):
     return f
 
 
+def split_arrays(leaves):
+    """(positions, arrays, source Tensors or None, (position, value) statics) of ``leaves``:
+    Tensors and arrays become kernel arguments, everything else is baked in."""
+    pos, arrays, inputs, static = [], [], [], []
+    for i, x in enumerate(leaves):
+        if isinstance(x, Tensor):
+            pos.append(i)
+            arrays.append(x._data)
+            inputs.append(x)
+        elif isinstance(x, (jax.Array, np.ndarray)):
+            pos.append(i)
+            arrays.append(x)
+            inputs.append(None)
+        else:
+            static.append((i, x))
+    return pos, arrays, inputs, static
+
+
 def torch_op(fn=None, *, name: str | None = None):
     """Wrap a JAX function as a torchlike op: ``torch_op(f)(tensors...) -> Tensors``.
 
@@ -132,18 +150,7 @@ def torch_op(fn=None, *, name: str | None = None):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         leaves, treedef = jax.tree_util.tree_flatten((args, kwargs), is_leaf=_is_tensor)
-        pos, arrays, inputs, static = [], [], [], []
-        for i, x in enumerate(leaves):
-            if isinstance(x, Tensor):
-                pos.append(i)
-                arrays.append(x._data)
-                inputs.append(x)
-            elif isinstance(x, (jax.Array, np.ndarray)):
-                pos.append(i)
-                arrays.append(x)
-                inputs.append(None)
-            else:
-                static.append((i, x))
+        pos, arrays, inputs, static = split_arrays(leaves)
         key = (treedef, tuple(pos), tuple(static))
         try:
             hash(key)

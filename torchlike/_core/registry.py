@@ -456,11 +456,9 @@ def binary(name: str, body, promote: int = DEFAULT, *, grad_name: str | None = N
             v = input._view
             if v is None:
                 a = input._storage.array
+            elif v.pad and (r := _ragged.binary(impl, input, other, out)) is not None:
+                return r  # a padded value-dependent result (ragged.py)
             else:
-                if v.pad:
-                    r = _ragged.binary(impl, input, other, out)
-                    if r is not None:
-                        return r
                 a = input._data
             da, ka = input._dtype, 0
         else:
@@ -469,11 +467,9 @@ def binary(name: str, body, promote: int = DEFAULT, *, grad_name: str | None = N
             v = other._view
             if v is None:
                 b = other._storage.array
+            elif v.pad and (r := _ragged.binary(impl, input, other, out)) is not None:
+                return r
             else:
-                if v.pad:
-                    r = _ragged.binary(impl, input, other, out)
-                    if r is not None:
-                        return r
                 b = other._data
             db, kb = other._dtype, 0
         elif type(other) is float:  # x * 0.5: scalar_dtype inlined for the common scalars

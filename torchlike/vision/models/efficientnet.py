@@ -12,6 +12,12 @@ from ... import flatten, nn
 from ._api import WeightsEnum, _override, builder, load_weights
 from ._layers import Conv2dNormActivation, SqueezeExcitation, StochasticDepth, _make_divisible
 from ._meta import _acc, _weights
+from .mobilenetv2 import _init_mobilenet
+
+
+def _uniform_linear(m: nn.Linear) -> None:
+    r = 1.0 / math.sqrt(m.out_features)
+    nn.init.uniform_(m.weight, -r, r)
 
 __all__ = ["EfficientNet", "EfficientNet_B0_Weights", "efficientnet_b0"]
 
@@ -158,18 +164,7 @@ class EfficientNet(nn.Module):
         self.avgpool = nn.AdaptiveAvgPool2d(1)
         self.classifier = nn.Sequential(nn.Dropout(p=dropout, inplace=True),
                                         nn.Linear(last_out, num_classes))
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out")
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
-            elif isinstance(m, (nn.BatchNorm2d, nn.GroupNorm)):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.Linear):
-                r = 1.0 / math.sqrt(m.out_features)
-                nn.init.uniform_(m.weight, -r, r)
-                nn.init.zeros_(m.bias)
+        _init_mobilenet(self, linear=_uniform_linear)
 
     def _forward_impl(self, x):
         return self.classifier(flatten(self.avgpool(self.features(x)), 1))

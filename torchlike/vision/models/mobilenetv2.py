@@ -88,8 +88,9 @@ class MobileNetV2(nn.Module):
         return self._forward_impl(x)
 
 
-def _init_mobilenet(model: nn.Module) -> None:
-    """The MobileNet family's init: fan-out He convs, unit norms, N(0, 0.01) linear weights."""
+def _init_mobilenet(model: nn.Module, linear=None) -> None:
+    """The MobileNet family's init: fan-out He convs, unit norms, N(0, 0.01) linear weights
+    (``linear(m)`` instead where given: EfficientNet's uniform one)."""
     for m in model.modules():
         if isinstance(m, nn.Conv2d):
             nn.init.kaiming_normal_(m.weight, mode="fan_out")
@@ -99,7 +100,10 @@ def _init_mobilenet(model: nn.Module) -> None:
             nn.init.ones_(m.weight)
             nn.init.zeros_(m.bias)
         elif isinstance(m, nn.Linear):
-            nn.init.normal_(m.weight, 0, 0.01)
+            if linear is None:
+                nn.init.normal_(m.weight, 0, 0.01)
+            else:
+                linear(m)
             nn.init.zeros_(m.bias)
 
 

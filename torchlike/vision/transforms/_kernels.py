@@ -19,6 +19,7 @@ from torchlike._core import dtypes as _dt
 from torchlike._core import registry as _reg
 from torchlike._core.grad_mode import GRAD_ENABLED
 from torchlike._core.tensor import Tensor
+from torchlike.interop import split_arrays
 
 _F32 = jnp.float32
 _EXACT = {"xla_backend_optimization_level": 0}
@@ -31,18 +32,7 @@ def torch_op(*, name):
         op = _reg.Op(name)
 
         def wrapper(*args):
-            pos, arrays, inputs, static = [], [], [], []
-            for i, x in enumerate(args):
-                if isinstance(x, Tensor):
-                    pos.append(i)
-                    arrays.append(x._data)
-                    inputs.append(x)
-                elif isinstance(x, (jax.Array, np.ndarray)):
-                    pos.append(i)
-                    arrays.append(x)
-                    inputs.append(None)
-                else:
-                    static.append((i, x))
+            pos, arrays, inputs, static = split_arrays(args)
             key = (len(args), tuple(pos), tuple(static))
             entry = op.kernels.get(key)
             if entry is None:
