@@ -8,6 +8,7 @@ import math
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax._src import core as _jcore
 
 from .._core import dtypes as _dt
 from .._core import views as _views
@@ -264,15 +265,35 @@ def from_jax(array) -> Tensor:
 _fill_kernels: dict = _bounded({})  # bounded: see _core/kernel_cache.py
 
 
+_fill_seen: dict = {}
+
+
 def _filled(shape, dt: _dt.dtype, value):
     key = (shape, dt)
     k = _fill_kernels.get(key)
-    if k is None:
-        n = dt.np
-        k = _fill_kernels[key] = jax.jit(lambda v: jnp.full(shape, v, dtype=n))
     if isinstance(value, np.generic):
         value = value.item()
+    if k is None:
+        if key not in _fill_seen and _host_fill_ok():
+            # First sight of a shape (building a model makes each parameter shape once or
+            # twice): fill on the host rather than compile a kernel; a shape seen again gets
+            # its kernel.
+            if len(_fill_seen) > 4096:
+                _fill_seen.clear()
+            _fill_seen[key] = True
+            try:
+                return jax.device_put(np.full(shape, value, dtype=dt.np))
+            except (OverflowError, ValueError, TypeError):
+                pass  # the kernel's conversion rules decide
+        n = dt.np
+        k = _fill_kernels[key] = jax.jit(lambda v: jnp.full(shape, v, dtype=n))
     return k(value)
+
+
+def _host_fill_ok() -> bool:
+    # On the CPU backend a host fill is a copy in the same memory; elsewhere it would cross
+    # the bus.  Inside a trace (torchlike.compile, jax.jit) the fill must be traced.
+    return jax.default_backend() == "cpu" and _jcore.trace_state_clean()
 
 
 def _shape_arg(size, name):

@@ -107,11 +107,13 @@ def set_rng_state(new_state: Tensor) -> None:
 _kernels: dict = _bounded({})  # bounded: see _core/kernel_cache.py
 
 
-def _sample(kind: str, shape: tuple, dt: _dt.dtype, generator, *params, static=()):
-    """Draw one sample array: a cached jitted kernel per (kind, shape, dtype, static)."""
-    g = generator if generator is not None else default_generator
-    if not isinstance(g, Generator):
-        raise TypeError(f"generator must be a torch.Generator, not {type(g).__name__}")
+# Samplers whose element i depends only on (key, i) (JAX's partitionable threefry), so the
+# first n values of a longer flat draw are exactly the draw of n.
+_FLAT = frozenset(("uniform", "normal"))
+_seen: dict = {}
+
+
+def _kernel(kind: str, shape: tuple, dt: _dt.dtype, static):
     key = (kind, shape, dt, static)
     k = _kernels.get(key)
     if k is None:
@@ -123,8 +125,30 @@ def _sample(kind: str, shape: tuple, dt: _dt.dtype, generator, *params, static=(
             return body(rk, shape, n, *p, *static)
 
         k = _kernels[key] = jax.jit(f)
+    return k
+
+
+def _sample(kind: str, shape: tuple, dt: _dt.dtype, generator, *params, static=()):
+    """Draw one sample array: a cached jitted kernel per (kind, shape, dtype, static)."""
+    g = generator if generator is not None else default_generator
+    if not isinstance(g, Generator):
+        raise TypeError(f"generator must be a torch.Generator, not {type(g).__name__}")
+    key = (kind, shape, dt, static)
+    if (key not in _kernels and kind in _FLAT and key not in _seen and shape
+            and jax.config.jax_threefry_partitionable and all(np.ndim(p) == 0 for p in params)):
+        # First sight of a shape (model init draws each parameter shape once): a random
+        # kernel takes ~0.3 s to compile, so draw from a kernel per power-of-two length and
+        # cut (the same values); a shape seen again gets its own one-dispatch kernel.
+        if len(_seen) > 4096:
+            _seen.clear()
+        _seen[key] = True
+        size = math.prod(shape)
+        length = max(1024, 1 << max(size - 1, 0).bit_length())
+        words, counter = g._next()
+        flat = _kernel(kind, (length,), dt, static)(words, counter, *params)
+        return flat[:size].reshape(shape)
     words, counter = g._next()
-    return k(words, counter, *params)
+    return _kernel(kind, shape, dt, static)(words, counter, *params)
 
 
 def _real(n):
