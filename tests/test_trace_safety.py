@@ -313,3 +313,15 @@ def test_eager_backward_on_tracers():
         return w.grad
 
     _close(_jit(emb, np.array([0, 3, 3]), _W), [[1.0, 1.0], [0.0, 0.0], [0.0, 0.0], [2.0, 2.0]])
+
+
+def test_scalar_first_seen_inside_a_trace_does_not_leak():
+    # Python scalars are cached as device arrays; one first met while jax.jit traces must not
+    # be cached as that trace's tracer (later eager calls and compiled programs would get it)
+    from torchlike._core import registry
+
+    jax.jit(lambda a: (Tensor._make(a) * 0.3173 + 0.5)._data)(jnp.ones(3))
+    assert not any(isinstance(v, jax.core.Tracer) for v in registry._SCALARS.values())
+    assert (torch.ones(3) * 0.3173).tolist() == pytest.approx([0.3173] * 3)
+    f = torch.compile(lambda t: t * 0.3173 + 1)
+    assert f(torch.ones(2)).tolist() == pytest.approx([1.3173] * 2)

@@ -14,6 +14,7 @@ import math
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax._src import core as _jcore
 
 from . import dtypes as _dt
 from . import ragged as _ragged
@@ -148,6 +149,10 @@ def scalar_array(x):
     arr = _SCALARS.get(key)
     if arr is None:
         if t not in _SCALAR_TYPES or (t is int and not _I64[0] <= x <= _I64[1]):
+            return x
+        if not _jcore.trace_state_clean():
+            # inside a trace (jax.jit, torchlike.compile) jnp.asarray gives a tracer: caching
+            # it would leak it into later calls
             return x
         if len(_SCALARS) >= _SCALARS_LIMIT:
             _SCALARS.clear()

@@ -8,6 +8,7 @@ from jax import lax
 from jax.custom_derivatives import SymbolicZero
 
 from .._core import dtypes as _dt
+from .._core.grad_mode import GRAD_ENABLED
 from .._core.registry import (
     ALWAYS_BOOL,
     COMPLEX_TO_FLOAT,
@@ -17,13 +18,17 @@ from .._core.registry import (
     export,
     inplace,
     operand,
+    record,
     result_type_of,
     run,
+    scalar_array,
     set_out,
     torch_grad,
     unary,
 )
 from .._core.tensor import Tensor
+
+_make = Tensor._make
 
 # ---------------------------------------------------------------- arithmetic
 
@@ -408,8 +413,23 @@ bitwise_right_shift = binary("bitwise_right_shift", jnp.right_shift,
 _clamp_op = Op("clamp")
 
 
+# (input dtype, type(min), type(max)) -> (kernel key, result dtype) for Python-number bounds:
+# ``x.clamp(min=0)`` in a loop skips the promotion and argument work below.
+_CLAMP_FAST: dict = {}
+_NUMBER_BOUNDS = frozenset((int, float, type(None)))
+
+
 def clamp(input, min=None, max=None, *, out=None) -> Tensor:  # noqa: A002 - torch's names
     """torch.clamp (alias clip) with scalar or tensor bounds; promotes like torch."""
+    if out is None and type(input) is Tensor:
+        fast = _CLAMP_FAST.get((input._dtype, type(min), type(max)))
+        if fast is not None and (entry := _clamp_op.kernels.get(fast[0])) is not None:
+            args = (input._data,) + tuple(scalar_array(b) for b in (min, max) if b is not None)
+            r = _make(entry[0](*args), fast[1])
+            if GRAD_ENABLED[0] and input._requires_grad:
+                record(_clamp_op, fast[0], entry, args, (input,) + (None,) * (len(args) - 1),
+                       (r,))
+            return r
     if not isinstance(input, Tensor):
         raise TypeError(f"clamp() received an invalid combination of arguments - got "
                         f"({type(input).__name__}, ...), but expected (Tensor input, ...)")
@@ -482,6 +502,8 @@ def clamp(input, min=None, max=None, *, out=None) -> Tensor:  # noqa: A002 - tor
         return f
 
     r = run(_clamp_op, key, build, tuple(args), tuple(inputs), rt)
+    if type(min) in _NUMBER_BOUNDS and type(max) in _NUMBER_BOUNDS and type(input) is Tensor:
+        _CLAMP_FAST[(input._dtype, type(min), type(max))] = (key, rt)
     return r if out is None else set_out(out, r)
 
 
