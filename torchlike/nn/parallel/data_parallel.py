@@ -11,6 +11,7 @@ as one array that stays split over the devices, so a loss computed from it is sp
 from __future__ import annotations
 
 import functools
+import itertools
 from typing import Any
 
 import jax
@@ -90,15 +91,8 @@ class DataParallel(Module):
 
     def _state_off_mesh(self) -> bool:
         rep = self._replicated
-        for t in self.module.parameters():
-            arr = t._storage.array
-            if not isinstance(arr, _Tracer) and arr.sharding != rep:
-                return True
-        for t in self.module.buffers():
-            arr = t._storage.array
-            if not isinstance(arr, _Tracer) and arr.sharding != rep:
-                return True
-        return False
+        return any(not isinstance(t._storage.array, _Tracer) and t._storage.array.sharding != rep
+                   for t in itertools.chain(self.module.parameters(), self.module.buffers()))
 
     def _split(self, obj: Any) -> Any:
         """Lay out every tensor in ``obj`` (nested tuples, lists, dicts) split along ``dim``."""

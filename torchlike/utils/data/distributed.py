@@ -7,7 +7,6 @@ drop_last match torch index for index.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 
 from .sampler import Sampler
@@ -32,20 +31,12 @@ class DistributedSampler(Sampler):
         if rank >= num_replicas or rank < 0:
             raise ValueError(f"Invalid rank {rank}, rank should be in the interval "
                              f"[0, {num_replicas - 1}]")
-        self.dataset = dataset
-        self.num_replicas = num_replicas
-        self.rank = rank
-        self.epoch = 0
-        self.drop_last = drop_last
         n = len(dataset)
-        if drop_last and n % num_replicas != 0:
-            # drop the tail so every rank gets the same count
-            self.num_samples = math.ceil((n - num_replicas) / num_replicas)
-        else:
-            self.num_samples = math.ceil(n / num_replicas)
-        self.total_size = self.num_samples * num_replicas
-        self.shuffle = shuffle
-        self.seed = seed
+        # every rank gets the same count: drop_last cuts the tail, otherwise the order wraps
+        per_rank = n // num_replicas if drop_last else -(-n // num_replicas)
+        vars(self).update(dataset=dataset, num_replicas=num_replicas, rank=rank, epoch=0,
+                          drop_last=drop_last, num_samples=per_rank,
+                          total_size=per_rank * num_replicas, shuffle=shuffle, seed=seed)
 
     def __iter__(self) -> Iterator[int]:
         n = len(self.dataset)
@@ -55,21 +46,12 @@ class DistributedSampler(Sampler):
 
             g = Generator()
             g.manual_seed(self.seed + self.epoch)
-            indices = randperm(n, generator=g).tolist()
+            order = randperm(n, generator=g).tolist()
         else:
-            indices = list(range(n))
-        if not self.drop_last:
-            pad = self.total_size - len(indices)
-            if pad <= len(indices):
-                indices += indices[:pad]
-            else:
-                indices += (indices * math.ceil(pad / len(indices)))[:pad]
-        else:
-            indices = indices[:self.total_size]
-        assert len(indices) == self.total_size
-        mine = indices[self.rank:self.total_size:self.num_replicas]
-        assert len(mine) == self.num_samples
-        return iter(mine)
+            order = list(range(n))
+        if n:  # cyclic: the padding repeats the order from its start
+            order = (order * -(-self.total_size // n))[:self.total_size]
+        return iter(order[self.rank::self.num_replicas])
 
     def __len__(self) -> int:
         return self.num_samples

@@ -129,30 +129,27 @@ def blend(img1, img2, ratio):
     return K.blend(img1, img2, _ratio(ratio), max_value(img1.dtype), "given")
 
 
-def adjust_brightness(img, factor):
+def _adjust(img, factor, name, channels, other):
+    # brightness/contrast/saturation: a blend of the image with a black, mean or gray image
     if factor < 0:
-        raise ValueError(f"brightness_factor ({factor}) is not non-negative.")
+        raise ValueError(f"{name}_factor ({factor}) is not non-negative.")
     check_image(img)
-    check_channels(img, [1, 3])
-    return K.blend(img, img, _ratio(factor), max_value(img.dtype), "zeros")
+    check_channels(img, channels)
+    if other == "gray" and dimensions(img)[0] == 1:
+        return img
+    return K.blend(img, img, _ratio(factor), max_value(img.dtype), other)
+
+
+def adjust_brightness(img, factor):
+    return _adjust(img, factor, "brightness", [1, 3], "zeros")
 
 
 def adjust_contrast(img, factor):
-    if factor < 0:
-        raise ValueError(f"contrast_factor ({factor}) is not non-negative.")
-    check_image(img)
-    check_channels(img, [3, 1])
-    return K.blend(img, img, _ratio(factor), max_value(img.dtype), "mean")
+    return _adjust(img, factor, "contrast", [3, 1], "mean")
 
 
 def adjust_saturation(img, factor):
-    if factor < 0:
-        raise ValueError(f"saturation_factor ({factor}) is not non-negative.")
-    check_image(img)
-    check_channels(img, [1, 3])
-    if dimensions(img)[0] == 1:
-        return img
-    return K.blend(img, img, _ratio(factor), max_value(img.dtype), "gray")
+    return _adjust(img, factor, "saturation", [1, 3], "gray")
 
 
 def adjust_hue(img, factor):
